@@ -1,0 +1,179 @@
+"""The database schema (SQLAlchemy 2.0). Changes go through an Alembic migration.
+
+Times are naive UTC timestamps. Unavailable AIS values are NULL. Every table the
+ingest appends to has a unique ``key`` (a 63-bit hash of the record's identity) so
+that writing the same record twice stores it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Index, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only aliases the rowid for INTEGER PRIMARY KEY; PostgreSQL gets a bigint.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PositionRow(Base):
+    """A position report (types 1, 2, 3, 18, 19, 27, or a CSV archive row)."""
+
+    __tablename__ = "positions"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    mmsi: Mapped[int] = mapped_column(Integer)
+    time: Mapped[datetime] = mapped_column(DateTime)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    sog: Mapped[Optional[float]] = mapped_column(Float)
+    cog: Mapped[Optional[float]] = mapped_column(Float)
+    heading: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    nav_status: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    msg_type: Mapped[int] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(String(200))
+    time_reported: Mapped[bool] = mapped_column(Boolean)
+    key: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (Index("ix_positions_mmsi_time", "mmsi", "time"), Index("ix_positions_time", "time"))
+
+
+class StaticRow(Base):
+    """Every identity/voyage report as received (types 5, 19, 24 A/B): the history."""
+
+    __tablename__ = "statics"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    mmsi: Mapped[int] = mapped_column(Integer)
+    time: Mapped[datetime] = mapped_column(DateTime)
+    msg_type: Mapped[int] = mapped_column(SmallInteger)
+    part: Mapped[Optional[str]] = mapped_column(String(1))
+    name: Mapped[Optional[str]] = mapped_column(String(64))
+    callsign: Mapped[Optional[str]] = mapped_column(String(16))
+    imo: Mapped[Optional[int]] = mapped_column(Integer)
+    ship_type: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    to_bow: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    to_stern: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    to_port: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    to_starboard: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    draught: Mapped[Optional[float]] = mapped_column(Float)
+    destination: Mapped[Optional[str]] = mapped_column(String(64))
+    eta: Mapped[Optional[str]] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200))
+    time_reported: Mapped[bool] = mapped_column(Boolean)
+    key: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (Index("ix_statics_mmsi_time", "mmsi", "time"),)
+
+
+class VesselRow(Base):
+    """The latest identity and position of each MMSI (kept up to date by the ingest)."""
+
+    __tablename__ = "vessels"
+    mmsi: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[Optional[str]] = mapped_column(String(64))
+    callsign: Mapped[Optional[str]] = mapped_column(String(16))
+    imo: Mapped[Optional[int]] = mapped_column(Integer)
+    ship_type: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    length: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    beam: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    draught: Mapped[Optional[float]] = mapped_column(Float)
+    destination: Mapped[Optional[str]] = mapped_column(String(64))
+    flag: Mapped[Optional[str]] = mapped_column(String(2))
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    identity_time: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    position_time: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    sog: Mapped[Optional[float]] = mapped_column(Float)
+    cog: Mapped[Optional[float]] = mapped_column(Float)
+    heading: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    nav_status: Mapped[Optional[int]] = mapped_column(SmallInteger)
+
+
+class StationRow(Base):
+    """Base stations (type 4) and aids to navigation (type 21), kept apart from vessels."""
+
+    __tablename__ = "stations"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    mmsi: Mapped[int] = mapped_column(Integer)
+    time: Mapped[datetime] = mapped_column(DateTime)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    name: Mapped[Optional[str]] = mapped_column(String(64))
+    aid_type: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(String(200))
+    time_reported: Mapped[bool] = mapped_column(Boolean)
+    key: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (Index("ix_stations_mmsi_time", "mmsi", "time"),)
+
+
+class RejectRow(Base):
+    """The most recent rejected inputs (bounded); ``reject_totals`` keeps every count."""
+
+    __tablename__ = "rejects"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(1024))
+    line_no: Mapped[Optional[int]] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(300))
+    raw: Mapped[str] = mapped_column(Text)
+    key: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (Index("ix_rejects_reason", "reason"),)
+
+
+class RejectTotalRow(Base):
+    __tablename__ = "reject_totals"
+    source: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
+class CheckpointRow(Base):
+    """How far a file or feed has been ingested; written in the same transaction as its rows."""
+
+    __tablename__ = "checkpoints"
+    source: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    line_no: Mapped[int] = mapped_column(BigInteger)
+    warm_offset: Mapped[int] = mapped_column(BigInteger)
+    warm_line_no: Mapped[int] = mapped_column(BigInteger)
+    completed: Mapped[bool] = mapped_column(Boolean)
+    # The time given to lines that carry none, kept so that a resumed ingest gives them the same.
+    fallback_time: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IngestRunRow(Base):
+    """One ingest of one source: when, and what came of it."""
+
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(1024))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    read: Mapped[int] = mapped_column(BigInteger, default=0)
+    decoded: Mapped[int] = mapped_column(BigInteger, default=0)
+    stored: Mapped[int] = mapped_column(BigInteger, default=0)
+    duplicates: Mapped[int] = mapped_column(BigInteger, default=0)
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    newest_data_time: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    message: Mapped[Optional[str]] = mapped_column(String(500))

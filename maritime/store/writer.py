@@ -1,0 +1,198 @@
+"""Bulk writes of decoded records: one call per batch, inside the caller's transaction.
+
+Appends use ``INSERT ... ON CONFLICT (key) DO NOTHING`` so that a record written
+twice (a re-ingested file, a resumed ingest) is stored once. The ``vessels``
+table is merged with an upsert whose rules make the order of batches irrelevant:
+earliest first_seen, latest last_seen, the newest position, and identity fields
+from the newest report that has them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from hashlib import blake2b
+from typing import Iterable, Optional
+
+from sqlalchemy import Connection, case, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+
+from maritime.ais.mid import flag_of
+from maritime.ais.records import Position, Reject, Static, Station
+from maritime.store.schema import PositionRow, RejectRow, RejectTotalRow, StaticRow, StationRow, VesselRow
+
+
+def key_hash(material: bytes) -> int:
+    """A stable signed 63-bit hash (fits BIGINT) of a record's identity."""
+    return int.from_bytes(blake2b(material, digest_size=8).digest(), "big") >> 1
+
+
+def utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class WriteCounts:
+    positions: int = 0
+    statics: int = 0
+    stations: int = 0
+    rejects: int = 0
+
+    @property
+    def stored(self) -> int:
+        return self.positions + self.statics + self.stations
+
+
+def _insert(connection: Connection, table):
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"bulk writes are written for SQLite and PostgreSQL, not {dialect}")
+
+
+def _append(connection: Connection, table, rows: list[dict]) -> int:
+    """Insert rows whose key is new; returns how many were new."""
+    if not rows:
+        return 0
+    statement = _insert(connection, table).on_conflict_do_nothing(index_elements=["key"])
+    result = connection.execute(statement, rows)
+    return max(result.rowcount, 0)
+
+
+def write_batch(connection: Connection, records: Iterable, rejects: Iterable[Reject],
+                rejects_kept: int, now: Optional[datetime] = None) -> WriteCounts:
+    positions, statics, stations = [], [], []
+    for record in records:
+        kind = type(record)
+        if kind is Position:
+            positions.append(record)
+        elif kind is Static:
+            statics.append(record)
+        elif kind is Station:
+            stations.append(record)
+    counts = WriteCounts()
+    counts.positions = _append(connection, PositionRow.__table__, [
+        {"mmsi": p.mmsi, "time": utc(p.time), "lat": p.lat, "lon": p.lon, "sog": p.sog, "cog": p.cog,
+         "heading": p.heading, "nav_status": p.nav_status, "msg_type": p.msg_type, "source": p.source,
+         "time_reported": p.time_reported, "key": key_hash(p.key)}
+        for p in positions])
+    counts.statics = _append(connection, StaticRow.__table__, [
+        {"mmsi": s.mmsi, "time": utc(s.time), "msg_type": s.msg_type, "part": s.part, "name": s.name,
+         "callsign": s.callsign, "imo": s.imo, "ship_type": s.ship_type, "to_bow": s.to_bow,
+         "to_stern": s.to_stern, "to_port": s.to_port, "to_starboard": s.to_starboard, "draught": s.draught,
+         "destination": s.destination, "eta": s.eta, "source": s.source, "time_reported": s.time_reported,
+         "key": key_hash(s.key)}
+        for s in statics])
+    counts.stations = _append(connection, StationRow.__table__, [
+        {"kind": s.kind, "mmsi": s.mmsi, "time": utc(s.time), "lat": s.lat, "lon": s.lon, "name": s.name,
+         "aid_type": s.aid_type, "source": s.source, "time_reported": s.time_reported, "key": key_hash(s.key)}
+        for s in stations])
+    merge_vessels(connection, positions, statics)
+    counts.rejects = write_rejects(connection, list(rejects), rejects_kept, now)
+    return counts
+
+
+# -- rejects --------------------------------------------------------------------------------------
+
+def write_rejects(connection: Connection, rejects: list[Reject], kept: int, now: Optional[datetime]) -> int:
+    if not rejects:
+        return 0
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    totals: dict[tuple[str, str], int] = {}
+    for r in rejects:
+        totals[(r.source, r.reason)] = totals.get((r.source, r.reason), 0) + 1
+    table = RejectTotalRow.__table__
+    statement = _insert(connection, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["source", "reason"], set_={"count": table.c.count + statement.excluded.count})
+    connection.execute(statement, [{"source": s, "reason": reason, "count": n} for (s, reason), n in totals.items()])
+    if kept <= 0:
+        return len(rejects)
+    newest = rejects[-kept:]
+    _append(connection, RejectRow.__table__, [
+        {"created_at": now, "source": r.source, "line_no": r.line_no, "reason": r.reason, "detail": r.detail[:300],
+         "raw": r.raw, "key": key_hash(f"{r.source}|{r.line_no}|{r.reason}|{r.raw}".encode("utf-8", "replace"))}
+        for r in newest])
+    table = RejectRow.__table__
+    newest_id = connection.execute(func.max(table.c.id).select()).scalar_one()
+    connection.execute(table.delete().where(table.c.id <= newest_id - kept))
+    return len(rejects)
+
+
+# -- vessels --------------------------------------------------------------------------------------
+
+_IDENTITY_FIELDS = ("name", "callsign", "imo", "ship_type", "length", "beam", "draught", "destination")
+_POSITION_FIELDS = ("lat", "lon", "sog", "cog", "heading", "nav_status")
+
+
+def _size(a: Optional[int], b: Optional[int]) -> Optional[int]:
+    return a + b if a and b else None
+
+
+def _vessel_rows(positions: list[Position], statics: list[Static]) -> list[dict]:
+    rows: dict[int, dict] = {}
+
+    def row_for(mmsi: int, time: float) -> dict:
+        row = rows.get(mmsi)
+        if row is None:
+            row = rows[mmsi] = {"mmsi": mmsi, "flag": flag_of(mmsi), "first_seen": time, "last_seen": time,
+                                "position_time": None, "identity_time": None,
+                                **{f: None for f in _IDENTITY_FIELDS + _POSITION_FIELDS}}
+        else:
+            row["first_seen"] = min(row["first_seen"], time)
+            row["last_seen"] = max(row["last_seen"], time)
+        return row
+
+    for p in positions:
+        row = row_for(p.mmsi, p.time)
+        if p.lat is not None and p.lon is not None and (row["position_time"] is None or p.time >= row["position_time"]):
+            row.update(position_time=p.time, lat=p.lat, lon=p.lon, sog=p.sog, cog=p.cog, heading=p.heading,
+                       nav_status=p.nav_status)
+    for s in sorted(statics, key=lambda s: s.time):
+        row = row_for(s.mmsi, s.time)
+        identity = {"name": s.name, "callsign": s.callsign, "imo": s.imo, "ship_type": s.ship_type,
+                    "length": _size(s.to_bow, s.to_stern), "beam": _size(s.to_port, s.to_starboard),
+                    "draught": s.draught, "destination": s.destination}
+        for name, value in identity.items():
+            if value is not None:
+                row[name] = value
+        row["identity_time"] = s.time
+    for row in rows.values():
+        for name in ("first_seen", "last_seen", "position_time", "identity_time"):
+            if row[name] is not None:
+                row[name] = utc(row[name])
+    return list(rows.values())
+
+
+def _earliest(a, b):
+    return case((b.is_(None), a), (a.is_(None), b), (a < b, a), else_=b)
+
+
+def _latest(a, b):
+    return case((b.is_(None), a), (a.is_(None), b), (a > b, a), else_=b)
+
+
+def merge_vessels(connection: Connection, positions: list[Position], statics: list[Static]) -> None:
+    rows = _vessel_rows(positions, statics)
+    if not rows:
+        return
+    table = VesselRow.__table__
+    statement = _insert(connection, table)
+    new = statement.excluded
+    newer_position = (table.c.position_time.is_(None)) | (new.position_time >= table.c.position_time)
+    newer_identity = (table.c.identity_time.is_(None)) | (new.identity_time >= table.c.identity_time)
+    updates = {
+        "first_seen": _earliest(table.c.first_seen, new.first_seen),
+        "last_seen": _latest(table.c.last_seen, new.last_seen),
+        "position_time": _latest(table.c.position_time, new.position_time),
+        "identity_time": _latest(table.c.identity_time, new.identity_time),
+        "flag": new.flag,
+    }
+    for name in _POSITION_FIELDS:
+        updates[name] = case((new.position_time.is_not(None) & newer_position, new[name]), else_=table.c[name])
+    for name in _IDENTITY_FIELDS:
+        updates[name] = case((newer_identity, func.coalesce(new[name], table.c[name])),
+                             else_=func.coalesce(table.c[name], new[name]))
+    connection.execute(statement.on_conflict_do_update(index_elements=["mmsi"], set_=updates), rows)
