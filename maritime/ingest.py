@@ -121,7 +121,7 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
     checkpoint = _load_checkpoint(engine, source)
     fallback = clock.time()
     start_offset = start_line = emit_from = 0
-    if checkpoint is not None and checkpoint.fingerprint == fp:
+    if checkpoint is not None and files.same_file(path, checkpoint.fingerprint):
         fallback = checkpoint.fallback_time.replace(tzinfo=timezone.utc).timestamp()
         if checkpoint.completed and not files.is_gzip(path) and checkpoint.offset >= size:
             report.skipped_unchanged = True
@@ -224,7 +224,7 @@ def _ingest_csv(engine: Engine, path: Path, settings: IngestSettings, report: So
     fp = files.fingerprint(path)
     size = files.size_of(path)
     checkpoint = _load_checkpoint(engine, source)
-    if checkpoint is not None and checkpoint.fingerprint == fp and checkpoint.completed:
+    if checkpoint is not None and files.same_file(path, checkpoint.fingerprint) and checkpoint.completed:
         report.skipped_unchanged = True
         if progress:
             progress(size)

@@ -56,10 +56,20 @@ def open_binary(path: Path) -> BinaryIO:
         raise FeedError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def fingerprint(path: Path) -> str:
-    """Identifies a file by its first bytes, so that a file that grows keeps its identity."""
+def fingerprint(path: Path, length: int = FINGERPRINT_BYTES) -> str:
+    """Identifies a file by its first bytes, so that a file that grows keeps its identity.
+
+    The result names how many bytes it covers (``"4096:..."``); compare with :func:`same_file`.
+    """
     with open(path, "rb") as handle:
-        return blake2b(handle.read(FINGERPRINT_BYTES), digest_size=16).hexdigest()
+        head = handle.read(length)
+    return f"{len(head)}:{blake2b(head, digest_size=16).hexdigest()}"
+
+
+def same_file(path: Path, recorded: str) -> bool:
+    """Whether ``path`` starts with the bytes a recorded fingerprint was taken of."""
+    length, _, _ = recorded.partition(":")
+    return length.isdigit() and fingerprint(path, int(length)) == recorded
 
 
 def first_line(path: Path, limit: int = 4096) -> str:

@@ -57,8 +57,10 @@ def _append(connection: Connection, table, rows: list[dict]) -> int:
     if not rows:
         return 0
     statement = _insert(connection, table).on_conflict_do_nothing(index_elements=["key"])
-    result = connection.execute(statement, rows)
-    return max(result.rowcount, 0)
+    if connection.dialect.name == "sqlite":  # sqlite3's executemany sums the rows it changed
+        return max(connection.execute(statement, rows).rowcount, 0)
+    # psycopg's executemany gives no total: have the new rows' ids returned instead.
+    return len(connection.execute(statement.returning(table.c.id), rows).all())
 
 
 def write_batch(connection: Connection, records: Iterable, rejects: Iterable[Reject],
@@ -113,7 +115,7 @@ def write_rejects(connection: Connection, rejects: list[Reject], kept: int, now:
     newest = rejects[-kept:]
     _append(connection, RejectRow.__table__, [
         {"created_at": now, "source": r.source, "line_no": r.line_no, "reason": r.reason, "detail": r.detail[:300],
-         "raw": r.raw, "key": key_hash(f"{r.source}|{r.line_no}|{r.reason}|{r.raw}".encode("utf-8", "replace"))}
+         "raw": r.raw.replace("\x00", "\\x00"), "key": key_hash(f"{r.source}|{r.line_no}|{r.reason}|{r.raw}".encode("utf-8", "replace"))}
         for r in newest])
     table = RejectRow.__table__
     newest_id = connection.execute(func.max(table.c.id).select()).scalar_one()
