@@ -24,7 +24,7 @@ from maritime.errors import FeedError, MaritimeError
 from maritime.feeds import files
 from maritime.store.db import database_errors
 from maritime.store.schema import CheckpointRow, IngestRunRow
-from maritime.store.writer import utc, write_batch
+from maritime.store.writer import save_checkpoint, utc, write_batch
 
 FORMATS = ("auto", "nmea", "csv")
 Progress = Callable[[int], None]  # bytes newly read
@@ -105,6 +105,24 @@ def ingest_file(engine: Engine, path: Path, fmt: str = "auto", settings: Optiona
     return report
 
 
+class _BatchWriter:
+    """Writes each batch and its checkpoint in one transaction."""
+
+    def __init__(self, engine: Engine, settings: IngestSettings, report: SourceReport):
+        self._engine, self._settings, self._report = engine, settings, report
+
+    def submit(self, records: list, rejects: list, checkpoint: Optional[dict]) -> None:
+        with self._engine.begin() as connection:
+            counts = write_batch(connection, records, rejects, self._settings.rejects_kept)
+            if checkpoint is not None:
+                save_checkpoint(connection, self._report.source, checkpoint)
+        self._report.stored += counts.stored
+        _note_newest(self._report, records)
+
+    def close(self) -> None:
+        pass
+
+
 # -- NMEA recordings ------------------------------------------------------------------------------
 
 def _load_checkpoint(engine: Engine, source: str) -> Optional[CheckpointRow]:
@@ -123,7 +141,8 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
     start_offset = start_line = emit_from = 0
     if checkpoint is not None and files.same_file(path, checkpoint.fingerprint):
         fallback = checkpoint.fallback_time.replace(tzinfo=timezone.utc).timestamp()
-        if checkpoint.completed and not files.is_gzip(path) and checkpoint.offset >= size:
+        # A compressed file does not grow; a plain one may have been appended to.
+        if checkpoint.completed and (files.is_gzip(path) or checkpoint.offset >= size):
             report.skipped_unchanged = True
             if progress:
                 progress(size)
@@ -132,8 +151,18 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
         emit_from = checkpoint.offset
         report.resumed_from = checkpoint.offset
     decoder = StreamDecoder(path.name, settings, fallback_time=fallback)
-    state = _CheckpointState(source, fp, utc(fallback), settings.resume_rewind_bytes, checkpoint,
-                             deque([(start_offset, start_line)]))
+    state = _CheckpointState(source, fp, utc(fallback), settings.resume_rewind_bytes, deque([(start_offset, start_line)]))
+    writer = _BatchWriter(engine, settings, report)
+    try:
+        _read_nmea(path, decoder, writer, state, start_offset, start_line, emit_from, size, settings, report,
+                   progress)
+    finally:
+        writer.close()
+
+
+def _read_nmea(path: Path, decoder: StreamDecoder, writer: "_BatchWriter", state: "_CheckpointState",
+               start_offset: int, start_line: int, emit_from: int, size: int, settings: IngestSettings,
+               report: SourceReport, progress: Optional[Progress]) -> None:
     warm_counts: Optional[DecodeCounts] = None if emit_from > start_offset else DecodeCounts()
     batch = settings.batch_size
     pending = 0
@@ -149,7 +178,7 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
                 continue
             pending += 1
             if pending >= batch:
-                _commit(engine, decoder, state, offset, line_no, False, settings, report)
+                _commit(writer, decoder, state, offset, line_no, False)
                 pending = 0
                 if progress:
                     progress(offset - reported_offset)
@@ -161,7 +190,7 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
         decoder.take()
         warm_counts = DecodeCounts()
         warm_counts.add(decoder.counts)
-    _commit(engine, decoder, state, offset, line_no, report.error is None, settings, report)
+    _commit(writer, decoder, state, offset, line_no, report.error is None)
     if progress:
         progress(max(size - reported_offset, 0))
     for name in DecodeCounts.__dataclass_fields__:
@@ -174,7 +203,6 @@ class _CheckpointState:
     fingerprint: str
     fallback_time: datetime
     rewind_bytes: int
-    existing: Optional[CheckpointRow]
     points: deque = field(default_factory=deque)  # (offset, line) of commits, oldest first
 
     def advance(self, offset: int, line_no: int) -> tuple[int, int]:
@@ -187,23 +215,14 @@ class _CheckpointState:
         return warm
 
 
-def _commit(engine: Engine, decoder: StreamDecoder, state: _CheckpointState, offset: int, line_no: int,
-            completed: bool, settings: IngestSettings, report: SourceReport) -> None:
+def _commit(writer: _BatchWriter, decoder: StreamDecoder, state: _CheckpointState, offset: int, line_no: int,
+            completed: bool) -> None:
     records, rejects = decoder.take()
     warm_offset, warm_line = state.advance(offset, line_no)
-    values = {"fingerprint": state.fingerprint, "offset": offset, "line_no": line_no, "warm_offset": warm_offset,
-              "warm_line_no": warm_line, "completed": completed, "fallback_time": state.fallback_time,
-              "updated_at": _now()}
-    table = CheckpointRow.__table__
-    with engine.begin() as connection:
-        counts = write_batch(connection, records, rejects, settings.rejects_kept)
-        if state.existing is None:
-            connection.execute(table.insert().values(source=state.source, **values))
-            state.existing = True
-        else:
-            connection.execute(table.update().where(table.c.source == state.source).values(**values))
-    report.stored += counts.stored
-    _note_newest(report, records)
+    writer.submit(records, rejects, {
+        "fingerprint": state.fingerprint, "offset": offset, "line_no": line_no, "warm_offset": warm_offset,
+        "warm_line_no": warm_line, "completed": completed, "fallback_time": state.fallback_time,
+        "updated_at": _now()})
 
 
 def _note_newest(report: SourceReport, records: list) -> None:
@@ -230,23 +249,19 @@ def _ingest_csv(engine: Engine, path: Path, settings: IngestSettings, report: So
             progress(size)
         return
     rows_total = 0
-    for records, rejects, rows in read_csv_archive(path, path.name):
-        rows_total += rows
-        report.counts.read += rows
-        report.counts.decoded += rows - len(rejects)
-        report.counts.rejected += len(rejects)
-        with engine.begin() as connection:
-            counts = write_batch(connection, records, rejects, settings.rejects_kept)
-        report.stored += counts.stored
-        _note_newest(report, records)
-    table = CheckpointRow.__table__
-    values = {"fingerprint": fp, "offset": size, "line_no": rows_total, "warm_offset": 0, "warm_line_no": 0,
-              "completed": True, "fallback_time": _now(), "updated_at": _now()}
-    with engine.begin() as connection:
-        if checkpoint is None:
-            connection.execute(table.insert().values(source=source, **values))
-        else:
-            connection.execute(table.update().where(table.c.source == source).values(**values))
+    writer = _BatchWriter(engine, settings, report)
+    try:
+        for records, rejects, rows in read_csv_archive(path, path.name):
+            rows_total += rows
+            report.counts.read += rows
+            report.counts.decoded += rows - len(rejects)
+            report.counts.rejected += len(rejects)
+            writer.submit(records, rejects, None)
+        writer.submit([], [], {"fingerprint": fp, "offset": size, "line_no": rows_total, "warm_offset": 0,
+                               "warm_line_no": 0, "completed": True, "fallback_time": _now(),
+                               "updated_at": _now()})
+    finally:
+        writer.close()
     if progress:
         progress(size)
 

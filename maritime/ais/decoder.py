@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from maritime.ais.nmea import Fragment, LineReject, TagBlock, parse_sentence, split_line
+from maritime.ais.nmea import Fragment, LineReject, TagBlock, parse_common_line, parse_sentence, split_line
 from maritime.ais.payload import PayloadReject, decode_payload
 from maritime.ais.records import Position, Reject, Static, Station
 from maritime.config import IngestSettings
@@ -83,29 +83,17 @@ class StreamDecoder:
             self._reject("too_long", f"line of {len(line)} bytes (limit {self._max_line})", line, line_no)
             return
         try:
-            parts = split_line(line)
-            kind = parts.kind
-            if kind == "sentence":
-                tag = parts.tag
-                time = parts.time
-                if tag is None and self._pending_tag is not None:
-                    tag, self._pending_tag = self._pending_tag, None
-                    time = tag.time if tag.checksum_ok else None
-                fragment = parse_sentence(parts.sentence, tag, time)
-                if tag is not None and not tag.checksum_ok:
-                    raise LineReject("tagblock_checksum", "tag block checksum does not match; its time and "
-                                                          "source cannot be trusted")
-            elif kind == "tag_only":
-                self._pending_tag = parts.tag
-                self.counts.skipped += 1
-                return
-            elif kind == "pghp":
-                self._pending_time = parts.time
-                self.counts.skipped += 1
-                return
-            else:
-                self.counts.skipped += 1
-                return
+            fragment = parse_common_line(line)
+            if fragment is None:
+                fragment = self._parse_general(line)
+                if fragment is None:
+                    return
+            if fragment.tag is None and self._pending_tag is not None:
+                fragment.tag, self._pending_tag = self._pending_tag, None
+                fragment.time = fragment.time if fragment.time is not None else fragment.tag.time
+            if fragment.tag is not None and not fragment.tag.checksum_ok:
+                raise LineReject("tagblock_checksum", "tag block checksum does not match; its time and source "
+                                                      "cannot be trusted")
         except LineReject as exc:
             if exc.reason == "not_ais":
                 self.counts.skipped += 1
@@ -125,6 +113,18 @@ class StreamDecoder:
                          line, line_no, receive_time)
         else:
             self._add_fragment(fragment, time_reported, line_no, receive_time)
+
+    def _parse_general(self, line: bytes) -> Optional[Fragment]:
+        """Any line shape; None for lines that carry no sentence (their content is kept as state)."""
+        parts = split_line(line)
+        if parts.kind == "sentence":
+            return parse_sentence(parts.sentence, parts.tag, parts.time)
+        if parts.kind == "tag_only":
+            self._pending_tag = parts.tag
+        elif parts.kind == "pghp":
+            self._pending_time = parts.time
+        self.counts.skipped += 1
+        return None
 
     def flush(self) -> None:
         """End of input: every group still open is incomplete."""

@@ -16,6 +16,7 @@ sentence checksum, then the tag-block checksum.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import reduce
@@ -258,3 +259,35 @@ def split_line(line: bytes) -> Line:
     if inner.time is None:
         inner.time = time
     return inner
+
+
+# The shape of nearly every line of a real feed: an optional tag block, then a sentence
+# with well-formed fields and nothing after its checksum. One regular-expression match
+# replaces the general path for it (benchmarks/ingest.py); anything else takes that path.
+_COMMON_LINE = re.compile(
+    rb"(?:\\([^\\*]*)\*([0-9A-Fa-f]{2})\\)?"  # tag block and its checksum
+    rb"!(([A-Z]{2}VD[MO]),([1-9]),([1-9]),([0-9]?),([A-Za-z0-9]?),([0-W`-w]+),([0-5]))"  # sentence body
+    rb"\*([0-9A-Fa-f]{2})[\r\n]*$")
+
+
+def parse_common_line(line: bytes) -> Optional[Fragment]:
+    """A Fragment for a line of the common shape, None for any other line (use :func:`split_line`).
+
+    Raises :class:`LineReject` for a checksum that does not match.
+    """
+    match = _COMMON_LINE.match(line)
+    if match is None:
+        return None
+    tag_fields, tag_checksum, body, address, count, number, seq_id, channel, payload, fill, checksum = match.groups()
+    if int(number) > int(count):
+        return None  # the general path names the fault
+    if int(checksum, 16) != reduce(xor, body, 0):
+        raise LineReject("checksum", f"NMEA checksum mismatch: {checksum.decode()} given, "
+                                     f"{reduce(xor, body, 0):02X} computed")
+    tag = None
+    time = None
+    if tag_fields is not None:
+        tag = parse_tag_block(tag_fields + b"*" + tag_checksum)
+        time = tag.time
+    return Fragment(address.decode(), int(count), int(number), seq_id.decode(), channel.decode(), payload, int(fill),
+                    tag, time, line.rstrip(b"\r\n")[line.find(b"!"):] if tag_fields is not None else line.rstrip())

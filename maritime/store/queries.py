@@ -39,7 +39,7 @@ def iter_positions(connection: Connection, mmsi: Optional[int] = None, since: Op
                    until: Optional[datetime] = None) -> Iterator[dict]:
     t = PositionRow.__table__
     statement = select(*(t.c[f] for f in POSITION_FIELDS))
-    statement = _window(statement, t.c.time, mmsi, since, until, t.c.mmsi).order_by(t.c.mmsi, t.c.time, t.c.id)
+    statement = _window(statement, t.c.time, mmsi, since, until, t.c.mmsi).order_by(t.c.mmsi, t.c.time, t.c.key)
     return _stream(connection, statement)
 
 

@@ -30,12 +30,17 @@ class Base(DeclarativeBase):
 
 
 class PositionRow(Base):
-    """A position report (types 1, 2, 3, 18, 19, 27, or a CSV archive row)."""
+    """A position report (types 1, 2, 3, 18, 19, 27, or a CSV archive row).
+
+    The primary key (mmsi, time, key) clusters each vessel's track in time order and
+    makes writing a report twice a no-op (the key is derived from the report, which
+    fixes its MMSI and time). On SQLite the table is WITHOUT ROWID: one B-tree per
+    insert instead of three (benchmarks/ingest.py: 1.7x faster writes).
+    """
 
     __tablename__ = "positions"
-    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
-    mmsi: Mapped[int] = mapped_column(Integer)
-    time: Mapped[datetime] = mapped_column(DateTime)
+    mmsi: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    time: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
     lat: Mapped[Optional[float]] = mapped_column(Float)
     lon: Mapped[Optional[float]] = mapped_column(Float)
     sog: Mapped[Optional[float]] = mapped_column(Float)
@@ -45,9 +50,9 @@ class PositionRow(Base):
     msg_type: Mapped[int] = mapped_column(SmallInteger)
     source: Mapped[str] = mapped_column(String(200))
     time_reported: Mapped[bool] = mapped_column(Boolean)
-    key: Mapped[int] = mapped_column(BigInteger, unique=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
-    __table_args__ = (Index("ix_positions_mmsi_time", "mmsi", "time"), Index("ix_positions_time", "time"))
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class StaticRow(Base):

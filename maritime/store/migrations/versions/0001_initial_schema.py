@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:56:16.133735
+Create Date: 2026-11-25 13:04:03.944761
 """
 from alembic import op
 import sqlalchemy as sa
@@ -43,8 +43,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ingest_runs'))
     )
     op.create_table('positions',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('mmsi', sa.Integer(), nullable=False),
+    sa.Column('mmsi', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('time', sa.DateTime(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=True),
@@ -55,14 +54,10 @@ def upgrade() -> None:
     sa.Column('msg_type', sa.SmallInteger(), nullable=False),
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.Column('time_reported', sa.Boolean(), nullable=False),
-    sa.Column('key', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_positions')),
-    sa.UniqueConstraint('key', name=op.f('uq_positions_key'))
+    sa.Column('key', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.PrimaryKeyConstraint('mmsi', 'time', 'key', name=op.f('pk_positions')),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('positions', schema=None) as batch_op:
-        batch_op.create_index('ix_positions_mmsi_time', ['mmsi', 'time'], unique=False)
-        batch_op.create_index('ix_positions_time', ['time'], unique=False)
-
     op.create_table('reject_totals',
     sa.Column('source', sa.String(length=1024), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=False),
@@ -168,10 +163,6 @@ def downgrade() -> None:
 
     op.drop_table('rejects')
     op.drop_table('reject_totals')
-    with op.batch_alter_table('positions', schema=None) as batch_op:
-        batch_op.drop_index('ix_positions_time')
-        batch_op.drop_index('ix_positions_mmsi_time')
-
     op.drop_table('positions')
     op.drop_table('ingest_runs')
     op.drop_table('checkpoints')
