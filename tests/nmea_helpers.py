@@ -40,3 +40,39 @@ def static_voyage(mmsi: int, name: str, callsign: str = "UTAB", imo: int = 90747
             "to_bow": 100, "to_stern": 40, "to_port": 10, "to_starboard": 12, "draught": draught,
             "destination": destination, "month": 11, "day": 26, "hour": 6, "minute": 30}
     return encode_dict(data, talker_id="AI", radio_channel="A", seq_id=seq_id)
+
+
+def traffic_file(path, n_lines: int, seed: int = 3, t0: int = 1_764_000_000) -> None:
+    """A recording that has what real feeds have: two receivers hearing the same sentence,
+    multi-sentence statics in tag-block groups, lines without a time, and junk."""
+    import random
+
+    rng = random.Random(seed)
+    pool = [position(272_000_000 + i % 400, 41.5 + rng.random() * 4.5, 28.5 + rng.random() * 12,
+                     sog=round(rng.random() * 15, 1), second=i % 60) for i in range(2_000)]
+    statics = [static_voyage(272_000_000 + i, f"SHIP {i}", seq_id=i % 10) for i in range(400)]
+    second, written, group = t0, 0, 0
+    with open(path, "w") as handle:
+        while written < n_lines:
+            second += 1
+            roll = rng.random()
+            if roll < 0.02:
+                group += 1
+                parts = statics[rng.randrange(len(statics))]
+                handle.write(tag(parts[0], second, "rx1", f"1-2-{group}") + "\n")
+                handle.write(tag(parts[1], None, None, f"2-2-{group}") + "\n")
+                written += 2
+                continue
+            sentence = pool[rng.randrange(len(pool))]
+            if roll < 0.07:
+                handle.write(tag(sentence, second, "rx1") + "\n" + tag(sentence, second + 2, "rx2") + "\n")
+                written += 2
+            elif roll < 0.08:
+                handle.write(sentence + "\n")  # no time: the ingest's own
+                written += 1
+            elif roll < 0.085:
+                handle.write(sentence[:25] + "\n")  # truncated
+                written += 1
+            else:
+                handle.write(tag(sentence, second, "rx1") + "\n")
+                written += 1

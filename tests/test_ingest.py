@@ -232,3 +232,29 @@ def test_export_escapes_attacker_text(sqlite_url, tmp_path):
         write_export(connection, "statics", table, "csv")
     assert "<" not in jsonl.getvalue() and json.loads(jsonl.getvalue())["name"] == "<B>BOLD</B>"
     assert "'=CMD" in table.getvalue() and "'-2+3+CMD" in table.getvalue()
+
+
+MARINECADASTRE = """MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass
+272123456,2025-11-24T16:00:00,46.40,30.80,10.2,181.5,180,<img src=x onerror=alert(1)>,IMO9074729,UTAB,70,0,140,22,8.5,70,A
+272123456,2025-11-24T16:01:00,46.39,30.80,10.1,400.0,511,<img src=x onerror=alert(1)>,IMO9074729,UTAB,70,0,140,22,8.5,70,A
+272123457,2025-11-24T16:00:30,91,181,102.3,360,511,SEA BREEZE,,UTCD,37,,12,4,,,B
+272123458,2025-11-24T16:00:30,95.5,30.0,5,10,10,BAD LAT,,,70,0,100,20,6,,A
+"""
+
+
+def test_csv_archive_ingest_is_detected_stored_and_idempotent(db_url, tmp_path):
+    path = tmp_path / "AIS_2025_11_24.csv"
+    path.write_text(MARINECADASTRE)
+    engine = open_store(db_url)
+    report = ingest_paths(engine, [str(path)])
+    assert report.sources[0].format == "csv"
+    assert report.total("read") == 4 and report.total("rejected") == 1
+    rows = _positions(engine)
+    assert len(rows) == 3
+    by_time = {(r.mmsi, r.time.minute): r for r in rows}
+    assert by_time[(272123456, 1)].cog is None and by_time[(272123456, 1)].heading is None
+    assert by_time[(272123457, 0)].lat is None and by_time[(272123457, 0)].sog is None
+    with engine.connect() as connection:
+        name = connection.execute(select(VesselRow.name).where(VesselRow.mmsi == 272123456)).scalar_one()
+    assert name == "<img src=x onerror=alert(1)>"  # stored as broadcast; escaped where shown
+    assert ingest_paths(engine, [str(path)]).total("stored") == 0
