@@ -152,25 +152,62 @@ def _bytes_progress() -> Progress:
 @handle_errors
 def ingest(
     paths: Annotated[list[str], typer.Argument(
-        help="Files, folders or globs: NMEA recordings (plain or .gz) or CSV archives (MarineCadastre, DMA).")],
+        help="Files, folders or globs (NMEA recordings, plain or .gz, or CSV archives from MarineCadastre or "
+             "the Danish Maritime Authority), or one stream URL tcp://host:port or udp://host:port.")],
     fmt: Annotated[IngestFormat, typer.Option("--format", help="Input format; auto detects per file.")] =
     IngestFormat.auto,
+    seconds: Annotated[Optional[float], typer.Option(
+        "--for", min=0.1, help="For tcp:// and udp:// streams: stop after this many seconds (default: until "
+                               "Ctrl-C).")] = None,
 ) -> None:
-    """Ingest AIS files into the store; the same file twice stores nothing new.
+    """Ingest AIS files or a live stream into the store; the same file twice stores nothing new.
 
-    Prints read / decoded / stored / duplicate / rejected counts. Rejected input is kept, with its reason,
-    for inspection (see `maritime status`).
+    PATH is a file, folder or glob, or a stream: tcp://host:port (a client that reconnects with back-off)
+    or udp://host:port (a listener). Prints read / decoded / stored / duplicate / rejected counts. Rejected
+    input is kept, with its reason, for inspection (see `maritime status`).
     """
     from maritime.ingest import ingest_paths
 
     settings = load_settings()
     store = engine()
+    streams = [p for p in paths if p.startswith(("tcp://", "udp://"))]
+    if streams:
+        if len(paths) != 1:
+            raise MaritimeError("give one stream URL at a time, without files")
+        _ingest_stream(store, streams[0], seconds, settings)
+        return
     with _bytes_progress() as progress:
         task = progress.add_task("ingesting", total=None)
         report = ingest_paths(store, paths, fmt.value, settings.ingest,
                               progress=lambda n: progress.advance(task, n),
                               on_total=lambda total: progress.update(task, total=total))
     _print_ingest_report(report)
+
+
+def _ingest_stream(store, url: str, seconds: Optional[float], settings) -> None:
+    import threading
+
+    from maritime.ingest import ingest_stream
+
+    stop = threading.Event()
+    if seconds is not None:
+        threading.Timer(seconds, stop.set).start()
+    console.print(f"reading {url} (Ctrl-C to stop)", highlight=False)
+    with console.status("waiting for data") as status:
+        def committed(report):
+            c = report.counts
+            status.update(f"read {c.read:,}  decoded {c.decoded:,}  stored {report.stored:,}  "
+                          f"duplicates {c.duplicates:,}  rejected {c.rejected:,}")
+        try:
+            report = ingest_stream(store, url, stop, settings.ingest,
+                                   on_status=lambda message: console.print(message, highlight=False),
+                                   on_commit=committed)
+        except KeyboardInterrupt:
+            stop.set()
+            raise
+    c = report.counts
+    out.print(f"{url}: read {c.read:,}  decoded {c.decoded:,}  stored {report.stored:,}  duplicates "
+              f"{c.duplicates:,}  rejected {c.rejected:,}")
 
 
 def _print_ingest_report(report) -> None:

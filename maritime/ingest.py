@@ -9,6 +9,7 @@ multi-sentence assembly are in the same state as in an uninterrupted run.
 
 from __future__ import annotations
 
+import threading
 import time as clock
 from collections import deque
 from dataclasses import dataclass, field
@@ -286,3 +287,54 @@ def _finish_run(engine: Engine, run_id: int, report: SourceReport) -> None:
             finished_at=_now(), status="failed" if report.error else "done", read=c.read, decoded=c.decoded,
             stored=report.stored, duplicates=c.duplicates, rejected=c.rejected,
             newest_data_time=utc(report.newest_time) if report.newest_time else None, message=message))
+
+
+# -- live streams ---------------------------------------------------------------------------------
+
+STREAM_COMMIT_SECONDS = 2.0  # how stale the stored picture may get while lines keep arriving
+
+
+def ingest_stream(engine: Engine, url: str, stop: threading.Event, settings: Optional[IngestSettings] = None,
+                  on_status: Optional[Callable[[str], None]] = None,
+                  on_commit: Optional[Callable[[SourceReport], None]] = None) -> SourceReport:
+    """Ingest a TCP or UDP NMEA stream until ``stop`` is set; lines without a time get their receive time.
+
+    Network trouble never ends it (the TCP client reconnects with back-off); a database failure does.
+    """
+    from maritime.feeds.stream import parse_feed_url, tcp_lines, udp_lines
+
+    settings = settings or IngestSettings()
+    feed = parse_feed_url(url)
+    if feed.scheme not in ("tcp", "udp"):
+        raise FeedError(f"{url}: a stream is tcp://host:port or udp://host:port (files: maritime ingest PATH)")
+    report = SourceReport(str(feed), "nmea")
+    if feed.scheme == "tcp":
+        lines = tcp_lines(feed.host, feed.port, stop=stop, on_status=on_status,
+                          max_line_bytes=settings.max_line_bytes)
+    else:
+        lines = udp_lines(feed.host, feed.port, stop=stop, on_status=on_status,
+                          max_line_bytes=settings.max_line_bytes)
+    decoder = StreamDecoder(feed.host or str(feed), settings, fallback_time=clock.time())
+    writer = _BatchWriter(engine, settings, report)
+    run_id = _start_run(engine, report.source)
+    pending, last_commit = 0, clock.monotonic()
+    try:
+        for line, received in lines:
+            decoder.feed(line, None, received)
+            pending += 1
+            if pending >= settings.batch_size or clock.monotonic() - last_commit >= STREAM_COMMIT_SECONDS:
+                _commit_stream(writer, decoder, report, on_commit)
+                pending, last_commit = 0, clock.monotonic()
+    finally:
+        decoder.flush()
+        _commit_stream(writer, decoder, report, on_commit)
+        _finish_run(engine, run_id, report)
+    return report
+
+
+def _commit_stream(writer: _BatchWriter, decoder: StreamDecoder, report: SourceReport, on_commit) -> None:
+    records, rejects = decoder.take()
+    writer.submit(records, rejects, None)
+    report.counts = DecodeCounts(**vars(decoder.counts))
+    if on_commit is not None:
+        on_commit(report)
