@@ -358,3 +358,12 @@ def demo(
         counts = table_counts(connection)
     out.print("stored: " + "  ".join(f"{name} {n:,}" for name, n in counts.items()))
     out.print(f"explore it: maritime --db {url} status | export vessels | export positions --mmsi N")
+
+
+def _register_command_modules() -> None:
+    from maritime.commands import register_all
+
+    register_all(app)
+
+
+_register_command_modules()

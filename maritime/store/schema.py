@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, Index, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Index, Integer, MetaData, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -182,3 +182,51 @@ class IngestRunRow(Base):
     rejected: Mapped[int] = mapped_column(BigInteger, default=0)
     newest_data_time: Mapped[Optional[datetime]] = mapped_column(DateTime)
     message: Mapped[Optional[str]] = mapped_column(String(500))
+
+
+class EventRow(Base):
+    """An anomaly event (DESIGN.md "Anomaly events"); its id hashes (kind, mmsi, start) so reruns update it."""
+
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    mmsi: Mapped[Optional[int]] = mapped_column(Integer)
+    other_mmsi: Mapped[Optional[int]] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(16))  # info | warning | critical
+    score: Mapped[float] = mapped_column(Float)
+    detector: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # open | acknowledged | dismissed | retracted
+    detected_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    status_by: Mapped[Optional[str]] = mapped_column(String(64))
+    status_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    status_comment: Mapped[Optional[str]] = mapped_column(String(1000))
+
+    __table_args__ = (Index("ix_events_kind_start", "kind", "start"), Index("ix_events_mmsi_start", "mmsi", "start"),
+                      Index("ix_events_status", "status"))
+
+
+class ZoneRow(Base):
+    """A restricted, mine-danger or exclusion zone (GeoJSON polygon), loaded with `maritime zones add`."""
+
+    __tablename__ = "zones"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # restricted | mine_danger | exclusion
+    geometry: Mapped[dict] = mapped_column(JSON)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class DetectorStateRow(Base):
+    """Per-vessel detector state kept between pipeline ticks (e.g. how far each vessel was examined)."""
+
+    __tablename__ = "detector_state"
+    mmsi: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    detector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
