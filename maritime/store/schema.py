@@ -230,3 +230,40 @@ class DetectorStateRow(Base):
     detector: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class UserRow(Base):
+    """A dashboard account; the password is stored only as a salted hash."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # officer | analyst | admin
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class ModelVersionRow(Base):
+    """A trained anomaly model in the registry; the estimator itself is a skops file beside the database."""
+
+    __tablename__ = "model_versions"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(32), unique=True)
+    estimator: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[Optional[str]] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(1024))
+    sha256: Mapped[str] = mapped_column(String(64))
+    features: Mapped[list] = mapped_column(JSON)
+    train_since: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    train_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    data_hash: Mapped[str] = mapped_column(String(64))
+    library_versions: Mapped[dict] = mapped_column(JSON)
+    metrics: Mapped[dict] = mapped_column(JSON)
+    threshold: Mapped[float] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean)
+    promoted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    promoted_by: Mapped[Optional[str]] = mapped_column(String(64))
+    notes: Mapped[Optional[str]] = mapped_column(String(1000))
