@@ -25,7 +25,8 @@ from maritime.errors import FeedError, MaritimeError
 from maritime.feeds import files
 from maritime.store.db import database_errors
 from maritime.store.schema import CheckpointRow, IngestRunRow
-from maritime.store.writer import save_checkpoint, utc, write_batch
+from maritime.store.batches import BatchWriter, ProcessBatchWriter
+from maritime.store.writer import utc
 
 FORMATS = ("auto", "nmea", "csv")
 Progress = Callable[[int], None]  # bytes newly read
@@ -106,22 +107,16 @@ def ingest_file(engine: Engine, path: Path, fmt: str = "auto", settings: Optiona
     return report
 
 
-class _BatchWriter:
-    """Writes each batch and its checkpoint in one transaction."""
+def _batch_writer(engine: Engine, report: SourceReport, settings: IngestSettings, size: int):
+    """A writer process for large files (decoding and writing then share two cores), else in-process."""
 
-    def __init__(self, engine: Engine, settings: IngestSettings, report: SourceReport):
-        self._engine, self._settings, self._report = engine, settings, report
+    def committed(stored: int, newest: Optional[float]) -> None:
+        report.stored += stored
+        if newest is not None and (report.newest_time is None or newest > report.newest_time):
+            report.newest_time = newest
 
-    def submit(self, records: list, rejects: list, checkpoint: Optional[dict]) -> None:
-        with self._engine.begin() as connection:
-            counts = write_batch(connection, records, rejects, self._settings.rejects_kept)
-            if checkpoint is not None:
-                save_checkpoint(connection, self._report.source, checkpoint)
-        self._report.stored += counts.stored
-        _note_newest(self._report, records)
-
-    def close(self) -> None:
-        pass
+    kind = ProcessBatchWriter if size >= settings.parallel_write_min_bytes else BatchWriter
+    return kind(engine, report.source, settings.rejects_kept, committed)
 
 
 # -- NMEA recordings ------------------------------------------------------------------------------
@@ -153,7 +148,7 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
         report.resumed_from = checkpoint.offset
     decoder = StreamDecoder(path.name, settings, fallback_time=fallback)
     state = _CheckpointState(source, fp, utc(fallback), settings.resume_rewind_bytes, deque([(start_offset, start_line)]))
-    writer = _BatchWriter(engine, settings, report)
+    writer = _batch_writer(engine, report, settings, size - start_offset)
     try:
         _read_nmea(path, decoder, writer, state, start_offset, start_line, emit_from, size, settings, report,
                    progress)
@@ -161,7 +156,7 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
         writer.close()
 
 
-def _read_nmea(path: Path, decoder: StreamDecoder, writer: "_BatchWriter", state: "_CheckpointState",
+def _read_nmea(path: Path, decoder: StreamDecoder, writer: BatchWriter, state: "_CheckpointState",
                start_offset: int, start_line: int, emit_from: int, size: int, settings: IngestSettings,
                report: SourceReport, progress: Optional[Progress]) -> None:
     warm_counts: Optional[DecodeCounts] = None if emit_from > start_offset else DecodeCounts()
@@ -216,7 +211,7 @@ class _CheckpointState:
         return warm
 
 
-def _commit(writer: _BatchWriter, decoder: StreamDecoder, state: _CheckpointState, offset: int, line_no: int,
+def _commit(writer: BatchWriter, decoder: StreamDecoder, state: _CheckpointState, offset: int, line_no: int,
             completed: bool) -> None:
     records, rejects = decoder.take()
     warm_offset, warm_line = state.advance(offset, line_no)
@@ -224,13 +219,6 @@ def _commit(writer: _BatchWriter, decoder: StreamDecoder, state: _CheckpointStat
         "fingerprint": state.fingerprint, "offset": offset, "line_no": line_no, "warm_offset": warm_offset,
         "warm_line_no": warm_line, "completed": completed, "fallback_time": state.fallback_time,
         "updated_at": _now()})
-
-
-def _note_newest(report: SourceReport, records: list) -> None:
-    if records:
-        newest = max(r.time for r in records)
-        if report.newest_time is None or newest > report.newest_time:
-            report.newest_time = newest
 
 
 # -- CSV archives ---------------------------------------------------------------------------------
@@ -250,7 +238,7 @@ def _ingest_csv(engine: Engine, path: Path, settings: IngestSettings, report: So
             progress(size)
         return
     rows_total = 0
-    writer = _BatchWriter(engine, settings, report)
+    writer = _batch_writer(engine, report, settings, size)
     try:
         for records, rejects, rows in read_csv_archive(path, path.name):
             rows_total += rows
@@ -315,7 +303,7 @@ def ingest_stream(engine: Engine, url: str, stop: threading.Event, settings: Opt
         lines = udp_lines(feed.host, feed.port, stop=stop, on_status=on_status,
                           max_line_bytes=settings.max_line_bytes)
     decoder = StreamDecoder(feed.host or str(feed), settings, fallback_time=clock.time())
-    writer = _BatchWriter(engine, settings, report)
+    writer = _batch_writer(engine, report, settings, 0)
     run_id = _start_run(engine, report.source)
     pending, last_commit = 0, clock.monotonic()
     try:
@@ -332,7 +320,7 @@ def ingest_stream(engine: Engine, url: str, stop: threading.Event, settings: Opt
     return report
 
 
-def _commit_stream(writer: _BatchWriter, decoder: StreamDecoder, report: SourceReport, on_commit) -> None:
+def _commit_stream(writer: BatchWriter, decoder: StreamDecoder, report: SourceReport, on_commit) -> None:
     records, rejects = decoder.take()
     writer.submit(records, rejects, None)
     report.counts = DecodeCounts(**vars(decoder.counts))

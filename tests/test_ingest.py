@@ -258,3 +258,18 @@ def test_csv_archive_ingest_is_detected_stored_and_idempotent(db_url, tmp_path):
         name = connection.execute(select(VesselRow.name).where(VesselRow.mmsi == 272123456)).scalar_one()
     assert name == "<img src=x onerror=alert(1)>"  # stored as broadcast; escaped where shown
     assert ingest_paths(engine, [str(path)]).total("stored") == 0
+
+
+def test_writer_process_stores_the_same_rows_as_in_process_writes(db_url, tmp_path):
+    from tests.nmea_helpers import traffic_file
+
+    recording = tmp_path / "feed.nmea"
+    traffic_file(recording, 3_000)
+    in_process = open_store(f"sqlite:///{tmp_path / 'reference.sqlite'}")
+    reference = ingest_paths(in_process, [str(recording)])
+    engine = open_store(db_url)
+    report = ingest_paths(engine, [str(recording)], settings=IngestSettings(parallel_write_min_bytes=1, batch_size=500))
+    assert report.total("stored") == reference.total("stored") > 2_500
+    assert report.sources[0].newest_time is not None
+    assert [r[:4] for r in _positions(engine) if r.time.year == 2025] == \
+        [r[:4] for r in _positions(in_process) if r.time.year == 2025]
