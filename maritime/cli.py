@@ -274,6 +274,7 @@ def export(
 def status() -> None:
     """What is stored: counts, data time range, recent ingests, rejects by reason."""
     from maritime.store.db import safe_url
+    from maritime.store.feeds import list_feeds, recent_ticks
     from maritime.store.queries import data_time_range, recent_ingest_runs, rejects_by_reason, table_counts
 
     store = engine()
@@ -282,6 +283,8 @@ def status() -> None:
         first, last = data_time_range(connection)
         runs = recent_ingest_runs(connection, 5)
         reasons = rejects_by_reason(connection)
+        ticks = recent_ticks(connection, 5)
+        feeds = list_feeds(connection)
     out.print(f"database {safe_url(store)}")
     out.print("  ".join(f"{name} {n:,}" for name, n in counts.items()))
     out.print(f"positions from {first or '-'} to {last or '-'} (UTC)")
@@ -294,6 +297,17 @@ def status() -> None:
         out.print(table)
     if reasons:
         out.print("rejects by reason: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons))
+    for feed in feeds:
+        out.print(f"feed {feed['url']}: {feed['last_status'] or 'no status yet'}", highlight=False)
+    if ticks:
+        table = Table("tick started (UTC)", "data until", "stored", "new", "updated", "retracted", "seconds",
+                      show_edge=False, header_style="bold", title="recent ticks", title_justify="left")
+        for t in ticks:
+            table.add_row(f"{t['started_at']:%Y-%m-%d %H:%M:%S}",
+                          f"{t['window_end']:%Y-%m-%d %H:%M}" if t["window_end"] else "-", f"{t['stored']:,}",
+                          str(t["events_new"]), str(t["events_updated"]), str(t["events_retracted"]),
+                          f"{t['seconds']:.1f}" if t["seconds"] is not None else "-")
+        out.print(table)
 
 
 # -- simulate and demo ------------------------------------------------------------------------------

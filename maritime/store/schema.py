@@ -267,3 +267,33 @@ class ModelVersionRow(Base):
     promoted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     promoted_by: Mapped[Optional[str]] = mapped_column(String(64))
     notes: Mapped[Optional[str]] = mapped_column(String(1000))
+
+
+class FeedRow(Base):
+    """A configured live feed: tcp://host:port, udp://host:port or file:///folder/or/glob."""
+
+    __tablename__ = "feeds"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # tcp | udp | file
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    last_status: Mapped[Optional[str]] = mapped_column(String(300))
+    last_status_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class TickRow(Base):
+    """One pipeline tick: when it ran, the data window it examined, what it found."""
+
+    __tablename__ = "pipeline_ticks"
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    window_start: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    window_end: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    stored: Mapped[int] = mapped_column(BigInteger, default=0)
+    events_new: Mapped[int] = mapped_column(Integer, default=0)
+    events_updated: Mapped[int] = mapped_column(Integer, default=0)
+    events_retracted: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[Optional[float]] = mapped_column(Float)
+    error: Mapped[Optional[str]] = mapped_column(String(500))
