@@ -6,6 +6,7 @@ a module here adds its commands with ``register(app)`` and lists itself in MODUL
 
 MODULES = (
     "maritime.commands.detection",
+    "maritime.commands.pipeline",
 )
 
 
