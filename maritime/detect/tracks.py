@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 import pandas as pd
 import shapely
 from sqlalchemy import Connection, select
 
 from maritime.config import DetectSettings
+from maritime.model_registry import active_model_or_none
 from maritime.store.schema import PositionRow, StaticRow, VesselRow, ZoneRow
 
 TRACK_COLUMNS = ["mmsi", "time", "lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type", "source"]
-VESSEL_COLUMNS = ["mmsi", "name", "callsign", "imo", "ship_type", "length", "beam", "draught", "destination", "flag"]
+VESSEL_COLUMNS = ["mmsi", "name", "callsign", "imo", "ship_type", "length", "beam", "draught", "destination", "flag",
+                  "first_seen"]
 STATIC_COLUMNS = ["mmsi", "time", "msg_type", "part", "name", "callsign", "imo", "ship_type", "destination", "draught"]
 
 
@@ -32,6 +34,7 @@ class TrackContext:
     ``tracks`` are sorted by (mmsi, time); times are naive UTC ``datetime64[ns]``;
     unavailable values are NaN. ``history`` is a longer stretch of tracks before the
     window, for what is learned from the data (coverage, lanes); it may be empty.
+    ``model`` is the active behaviour model (``maritime.model_registry.ScoringModel``), or None.
     """
 
     tracks: pd.DataFrame
@@ -40,6 +43,7 @@ class TrackContext:
     zones: list[Zone] = field(default_factory=list)
     history: Optional[pd.DataFrame] = None
     settings: DetectSettings = field(default_factory=DetectSettings)
+    model: Optional[Any] = None
 
     @property
     def newest_time(self) -> Optional[pd.Timestamp]:
@@ -73,7 +77,9 @@ def load_vessels(connection: Connection, mmsis: Optional[list[int]] = None) -> p
     statement = select(*(t.c[c] for c in VESSEL_COLUMNS))
     if mmsis is not None:
         statement = statement.where(t.c.mmsi.in_(mmsis))
-    return _frame(connection, statement, VESSEL_COLUMNS)
+    frame = _frame(connection, statement, VESSEL_COLUMNS)
+    frame["first_seen"] = pd.to_datetime(frame["first_seen"])  # the first report ever stored, before any window
+    return frame
 
 
 def load_statics(connection: Connection, since: Optional[datetime], until: Optional[datetime],
@@ -105,4 +111,5 @@ def load_context(connection: Connection, since: Optional[datetime], until: Optio
         statics=load_statics(connection, since, until, mmsis),
         zones=load_zones(connection),
         settings=settings,
+        model=active_model_or_none(connection),
     )

@@ -29,11 +29,14 @@ def _plain_time(value):
     return value
 
 
-def save_events(connection: Connection, events: Iterable[Event]) -> tuple[int, int]:
+def save_events(connection: Connection, events: Iterable[Event],
+                raised_at: Optional[datetime] = None) -> tuple[int, int]:
     """Insert new events, update known ones (end, severity, score, evidence); returns (new, updated).
 
     An analyst's status (acknowledged, dismissed) is kept; a retracted event found again is reopened.
-    ``detected_at`` keeps its earliest value.
+    ``raised_at`` is the newest data time of a live tick: a new event is stamped with it (that is when
+    it was first known); without it (a run over stored data) ``detected_at`` is the moment the detector
+    says its rule became true. ``detected_at`` never moves later.
     """
     events = list({e.id: e for e in events}.values())
     if not events:
@@ -49,6 +52,8 @@ def save_events(connection: Connection, events: Iterable[Event]) -> tuple[int, i
                   "lon": event.lon, "severity": event.severity, "score": float(event.score),
                   "detector": event.detector, "evidence": event.evidence, "updated_at": now}
         detected_at = _plain_time(event.detected_at) or values["end"] or values["start"]
+        if raised_at is not None:
+            detected_at = max(detected_at, _plain_time(raised_at))
         old = known.get(event.id)
         if old is None:
             connection.execute(table.insert().values(id=event.id, status=event.status, detected_at=detected_at,

@@ -1,0 +1,123 @@
+"""The lanes that traffic of each broad type uses, learned from stored tracks.
+
+A :class:`TrafficLanes` is fitted once on history (``fit`` returns self, learned
+state ends in ``_``) and queried for any number of windows: per type group, the
+grid cells through which at least ``min_vessels`` different vessels passed under
+way are lane cells, and :meth:`TrafficLanes.distance_m` says how far a position is
+from the nearest of them. The deviation threshold of a group is the
+``percentile`` of the same distance over its training positions at sea (with a
+floor of ``min_distance_m``): what is "far" is learned, not guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from maritime.detect.common import epoch_s, new_vessel, per_report, speed_kn, valid_positions
+from maritime.detect.coverage import segment_samples
+from maritime.detect.grid import METRES_PER_DEG, Grid
+from maritime.detect.places import away_from_ports
+
+# Broad type groups with lanes of their own (AIS type code ranges, ITU-R M.1371-5 Table 53).
+# Fishing, service and pleasure craft go where their work is, off any lane.
+TYPE_GROUPS: tuple[tuple[str, int, int], ...] = (
+    ("high_speed", 40, 49), ("passenger", 60, 69), ("cargo", 70, 79), ("tanker", 80, 89),
+)
+MOVING_MIN_SOG_KN = 3.0  # slower is manoeuvring, drifting or at anchor: not a lane
+MAX_TRAINING_POINTS = 50_000  # per group, for the percentile (an even stride through the reports)
+MAX_STEP_S = 30 * 60.0  # consecutive reports further apart than this are not joined into a line
+
+
+def type_group(types: np.ndarray) -> np.ndarray:
+    """Index into :data:`TYPE_GROUPS` per ship type code, -1 for none."""
+    codes = np.nan_to_num(np.asarray(types, dtype=float), nan=-1.0)
+    group = np.full(codes.shape, -1, dtype=np.int64)
+    for k, (_, low, high) in enumerate(TYPE_GROUPS):
+        group[(codes >= low) & (codes <= high)] = k
+    return group
+
+
+class TrafficLanes:
+    def __init__(self, cell_deg: float = 0.05, min_vessels: int = 2, percentile: float = 99.0,
+                 min_distance_m: float = 5_000.0, min_port_distance_m: float = 15_000.0,
+                 max_distance_m: float = 300_000.0):
+        self.cell_deg = cell_deg
+        self.min_vessels = min_vessels
+        self.percentile = percentile
+        self.min_distance_m = min_distance_m
+        self.min_port_distance_m = min_port_distance_m
+        self.max_distance_m = max_distance_m
+
+    @classmethod
+    def from_settings(cls, s) -> "TrafficLanes":
+        return cls(s.lanes_cell_deg, s.lanes_min_vessels, s.route_deviation_percentile,
+                   s.route_deviation_min_distance_m, s.route_deviation_min_port_distance_m)
+
+    def fit(self, tracks: pd.DataFrame, ship_types: pd.Series) -> "TrafficLanes":
+        """Learn lane cells and thresholds from ``tracks`` (TrackContext columns) and MMSI → ship type."""
+        if not 0.0 < self.percentile <= 100.0 or self.cell_deg <= 0 or self.min_vessels < 1:
+            raise ValueError("TrafficLanes needs 0 < percentile <= 100, cell_deg > 0 and min_vessels >= 1")
+        self.grid_ = Grid(self.cell_deg)
+        self.distance_: dict[int, np.ndarray] = {}
+        self.threshold_m_: dict[int, float] = {}
+        self.vessels_: dict[int, int] = {}
+        v = valid_positions(tracks)
+        if v.empty:
+            return self
+        mmsi = v["mmsi"].to_numpy()
+        t = epoch_s(v["time"])
+        lat, lon = v["lat"].to_numpy(dtype=float), v["lon"].to_numpy(dtype=float)
+        first = new_vessel(mmsi)
+        group = type_group(per_report(ship_types, mmsi))
+        moving = (np.nan_to_num(speed_kn(v, t, first)) > MOVING_MIN_SOG_KN) & (group >= 0)
+
+        # where each vessel went under way: its reports, and the line between reports close in time
+        joined = np.nonzero(moving[:-1] & moving[1:] & ~first[1:] & (np.diff(t) <= MAX_STEP_S))[0]
+        owner, s_lat, s_lon, _ = segment_samples(lat[joined], lon[joined], lat[joined + 1], lon[joined + 1],
+                                                 self.cell_deg * METRES_PER_DEG / 2.0)
+        points = pd.DataFrame({
+            "group": np.concatenate((group[moving], group[joined][owner])),
+            "mmsi": np.concatenate((mmsi[moving], mmsi[joined][owner])),
+            "cell": self.grid_.cell(np.concatenate((lat[moving], s_lat)), np.concatenate((lon[moving], s_lon))),
+        })
+        points = points[points["cell"] >= 0].drop_duplicates()
+        vessels_per_cell = points.groupby(["group", "cell"]).size()
+        for k in np.unique(points["group"]):
+            counts = vessels_per_cell.loc[k]
+            lane_cells = counts.index.to_numpy()[counts.to_numpy() >= self.min_vessels]
+            if len(lane_cells) == 0:
+                continue
+            self.distance_[int(k)] = self.grid_.distance_to(lane_cells, self.max_distance_m)
+            self.vessels_[int(k)] = int(points.loc[points["group"] == k, "mmsi"].nunique())
+            rows = np.nonzero(moving & (group == k))[0]
+            rows = rows[::max(1, len(rows) // MAX_TRAINING_POINTS)]
+            rows = rows[away_from_ports(lat[rows], lon[rows], self.min_port_distance_m)]
+            cells = self.grid_.cell(lat[rows], lon[rows])
+            d = self.distance_[int(k)][cells[cells >= 0]]
+            d = d[np.isfinite(d)]
+            learned = float(np.percentile(d, self.percentile)) if len(d) else 0.0
+            self.threshold_m_[int(k)] = max(learned, self.min_distance_m)
+        return self
+
+    def distance_m(self, lat: np.ndarray, lon: np.ndarray, types: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per position: metres to the nearest lane cell of its type group (``inf`` beyond ``max_distance_m``),
+        and the group's threshold; both NaN where the group has no lanes or the point is off the grid."""
+        if not hasattr(self, "grid_"):
+            raise RuntimeError("TrafficLanes is not fitted yet: call fit() first")
+        lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        group = type_group(types)
+        cells = self.grid_.cell(lat, lon)
+        distance = np.full(len(lat), np.nan)
+        threshold = np.full(len(lat), np.nan)
+        for k, raster in self.distance_.items():
+            here = (group == k) & (cells >= 0)
+            distance[here] = raster[cells[here]]
+            threshold[here] = self.threshold_m_[k]
+        return distance, threshold
+
+    def group_name(self, ship_type: Optional[float]) -> Optional[str]:
+        k = int(type_group(np.array([np.nan if ship_type is None else ship_type]))[0])
+        return TYPE_GROUPS[k][0] if k >= 0 else None
