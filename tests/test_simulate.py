@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce

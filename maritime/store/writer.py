@@ -15,7 +15,7 @@ from functools import lru_cache
 from hashlib import blake2b
 from typing import Iterable, Optional
 
-from sqlalchemy import Connection, case, func, insert
+from sqlalchemy import Connection, case, func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from maritime.ais.mid import flag_of
