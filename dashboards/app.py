@@ -16,6 +16,9 @@ import dash
 from dash import html
 from sqlalchemy import Engine
 
+from flask import Response
+
+from dashboards import basemap, land_image
 from dashboards.auth import AuthSettings, install
 from dashboards.components import top_bar
 from dashboards.data import ENGINE_KEY, TRAINING_KEY, VIEW_KEY, ViewSettings
@@ -55,6 +58,11 @@ def _origin(url: Optional[str]) -> tuple[str, ...]:
     return (f"{parts.scheme}://{parts.netloc}",) if parts.scheme in ("http", "https") and parts.netloc else ()
 
 
+def _land_image() -> Response:
+    body = land_image.land_png(basemap.SEA, basemap.LAND, basemap.COAST)
+    return Response(body, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
 def create_app(db_url: Optional[str] = None, *, engine: Optional[Engine] = None,
                settings: Optional[DashboardSettings] = None, secret_key: Optional[str] = None) -> dash.Dash:
     """The dashboard over the database at ``db_url`` (migrated to head on first use), or over ``engine``."""
@@ -64,13 +72,14 @@ def create_app(db_url: Optional[str] = None, *, engine: Optional[Engine] = None,
     app = dash.Dash(
         "dashboards", use_pages=True, pages_folder=str(HERE / "pages"), assets_folder=str(HERE / "assets"),
         serve_locally=True, title=TITLE, update_title=None, suppress_callback_exceptions=True,
-        include_pages_meta=False,
+        include_pages_meta=False, eager_loading=True,  # plotly.js loads with the page, not after the layout
     )
     app.layout = _layout
     server = app.server
     server.extensions[ENGINE_KEY] = engine
     server.extensions[VIEW_KEY] = ViewSettings(settings.refresh_s, settings.tile_url, settings.tile_attribution)
     server.extensions[TRAINING_KEY] = TrainingRunner(engine.url.render_as_string(hide_password=False))
+    server.add_url_rule(land_image.URL, "land_image", _land_image)
     _take_page_callbacks(app)
     install(server, engine, secret_key or secret_key_from(settings, loaded.data_dir),
             AuthSettings(settings.session_hours, settings.idle_minutes, settings.secure_cookies), app.csp_hashes(),

@@ -37,9 +37,11 @@ CSRF_HEADER = "X-CSRFToken"
 CSRF_FIELD = "csrf_token"
 PUBLIC_PATHS = ("/login", "/_favicon.ico", "/favicon.ico")
 PUBLIC_PREFIXES = ("/assets/",)
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/basemap/")
 MAX_NAME_CHARS = 64
 FAILED_LOGINS_ALLOWED = 10  # per account name, per FAILED_LOGIN_WINDOW_S; then 429 until it passes
 FAILED_LOGIN_WINDOW_S = 15 * 60
+MAX_TRACKED_NAMES = 10_000
 SEEN_UPDATE_S = 60  # the session's last-use time is rewritten at most this often
 
 
@@ -179,8 +181,8 @@ def _after(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.path in PUBLIC_PATHS or g.get("user") is not None:
-        response.headers.setdefault("Cache-Control", "no-store")
+    if not request.path.startswith(STATIC_PREFIXES):  # pages and data are never cached; scripts may be
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -220,6 +222,8 @@ def _login_form(message: str = "", status: int = 200, username: str = "", next_p
 
 
 def _too_many_failures(name: str) -> bool:
+    if len(_state().failures) > MAX_TRACKED_NAMES:  # a flood of invented names: start counting afresh
+        _state().failures.clear()
     failures = _state().failures[name]
     while failures and failures[0] < time.time() - FAILED_LOGIN_WINDOW_S:
         failures.popleft()

@@ -1,8 +1,8 @@
 """An offline base map of the Black Sea, and the fixed layers drawn on it.
 
 The land is drawn from the GLOBE 30-arc-second land mask that ``maritime.geo.land`` ships (public
-domain data from NOAA, via the MIT-licensed ``global_land_mask`` package): the mask is thinned to
-about 2 km cells, each row's land runs become rectangles, their union is simplified to ~1 km, and the
+domain data from NOAA, via the MIT-licensed ``global_land_mask`` package): each row's land runs become
+rectangles, their union is simplified to ~1 km (about 40 KB of GeoJSON), and the
 result is a GeoJSON MultiPolygon placed in a MapLibre style with no external sources, no glyphs and no
 sprites (so the browser fetches nothing: no tiles, fonts or icons).
 
@@ -25,8 +25,8 @@ from shapely.affinity import scale
 from maritime.geo.land import REGION, _crop
 from maritime.geo.ports import (ANCHORAGES, GRAIN_CORRIDOR, GRAIN_CORRIDOR_HALF_WIDTH_M, PORTS, port_by_name)
 
-THIN = 2  # mask cells per side in one drawn cell (~1.85 km)
-SIMPLIFY_DEG = 0.01  # ~1 km
+THIN = 1  # mask cells per side in one drawn cell (1 = the mask's own ~0.9 km)
+SIMPLIFY_DEG = 0.008  # ~0.9 km: removes the cells' staircase, keeps headlands and harbours
 MIN_ISLAND_DEG2 = 0.0005  # ~5 km²: smaller islands are left out
 METRES_PER_DEG_LAT = 111_320.0
 
@@ -68,8 +68,18 @@ def land_geojson() -> dict:
     return json.loads(shapely.to_geojson(land_geometry()))
 
 
-def map_style() -> dict:
-    """A MapLibre style with no external sources, glyphs or sprites."""
+def map_style(land: str = "vector") -> dict:
+    """A MapLibre style with no external sources, glyphs or sprites. ``land``: "vector" (GeoJSON polygons,
+    sharp at any zoom) or "image" (one PNG from this server, :mod:`dashboards.land_image`: much cheaper for
+    a browser to draw, blurry past zoom ~9)."""
+    if land == "image":
+        from dashboards.land_image import URL, corners
+
+        return {"version": 8, "name": "Black Sea (offline, image)",
+                "sources": {"land": {"type": "image", "url": URL, "coordinates": corners()}},
+                "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}},
+                           {"id": "land", "type": "raster", "source": "land",
+                            "paint": {"raster-fade-duration": 0, "raster-resampling": "linear"}}]}
     return {
         "version": 8,
         "name": "Black Sea (offline)",
@@ -120,14 +130,14 @@ def anchorage_points() -> list[dict]:
 
 
 def route_layers() -> list[dict]:
-    """Layout layers for the lanes and the grain corridor (below the traces)."""
+    """Layout layers for the lanes and the grain corridor (below the traces). Plain fills and solid lines:
+    a dashed line or a fill outline is one more WebGL program to compile, which a browser without a GPU
+    does slowly (benchmarks/dashboard.py)."""
     return [
         {"sourcetype": "geojson", "source": grain_corridor_geojson(), "type": "fill", "below": "traces",
-         "color": CORRIDOR, "opacity": 0.14, "name": "grain corridor"},
-        {"sourcetype": "geojson", "source": grain_corridor_geojson(), "type": "line", "below": "traces",
-         "color": CORRIDOR, "opacity": 0.6, "line": {"width": 1}},
+         "color": CORRIDOR, "opacity": 0.25, "name": "grain corridor"},
         {"sourcetype": "geojson", "source": lanes_geojson(), "type": "line", "below": "traces",
-         "color": LANE, "opacity": 0.7, "line": {"width": 1, "dash": [3, 2]}},
+         "color": LANE, "opacity": 0.55, "line": {"width": 1}},
     ]
 
 

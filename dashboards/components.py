@@ -13,12 +13,14 @@ from dashboards.auth import CSRF_FIELD, current_user
 from dashboards.text import clean
 from dashboards.vocab import SEVERITY_LABELS, STATUS_LABELS
 
-NAV_ORDER = ("Live picture", "Alerts", "Models", "Health")
+NAV_ORDER = ("Live picture", "Alerts", "Models", "Health", "Users")
+ADMIN_PAGES = {"Users"}
 
 
 def top_bar() -> html.Header:
     user = current_user()
-    pages = sorted((p for p in dash.page_registry.values() if p["name"] in NAV_ORDER),
+    pages = sorted((p for p in dash.page_registry.values() if p["name"] in NAV_ORDER
+                    and (p["name"] not in ADMIN_PAGES or (user is not None and user.can("users")))),
                    key=lambda p: NAV_ORDER.index(p["name"]))
     links = [dcc.Link(p["name"], href=p["relative_path"], className="nav-link", id=f"nav-{p['module'].split('.')[-1]}")
              for p in pages]

@@ -46,6 +46,19 @@ def fmt_time(value: Optional[datetime], seconds: bool = False) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d %H:%M{':%S' if seconds else ''}} UTC"
 
 
+def fmt_period(start: Optional[datetime], end: Optional[datetime]) -> str:
+    """``2026-11-20 06:29–07:29 UTC`` within a day, ``… – 2026-11-21 01:00 UTC`` across days, ``from … (open)``."""
+    if missing(start):
+        return "—"
+    start = pd.Timestamp(start)
+    if missing(end):
+        return f"from {fmt_time(start)} (still open)"
+    end = pd.Timestamp(end)
+    if end.date() == start.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC"
+
+
 def fmt_duration(delta: Optional[timedelta]) -> str:
     """``3 d 4 h``, ``2 h 05 min``, ``45 s``."""
     if missing(delta):
@@ -68,7 +81,7 @@ def fmt_number(value: object, digits: int = 0, unit: str = "") -> str:
     if missing(value):
         return "—"
     text = f"{float(value):,.{digits}f}"
-    return f"{text} {unit}".rstrip()
+    return f"{text}{unit}" if unit == "°" else f"{text} {unit}".rstrip()
 
 
 def fmt_bytes(n: Optional[int]) -> str:
@@ -82,11 +95,11 @@ def fmt_bytes(n: Optional[int]) -> str:
     return f"{n} B"
 
 
-def fmt_position(lat: object, lon: object) -> str:
+def fmt_position(lat: object, lon: object, digits: int = 4) -> str:
     if missing(lat) or missing(lon):
         return "—"
-    return f"{abs(float(lat)):.4f}° {'N' if float(lat) >= 0 else 'S'}, {abs(float(lon)):.4f}° " \
-           f"{'E' if float(lon) >= 0 else 'W'}"
+    lat, lon = float(lat), float(lon)
+    return f"{abs(lat):.{digits}f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.{digits}f}° {'E' if lon >= 0 else 'W'}"
 
 
 def fmt_int(value: object) -> str:

@@ -41,10 +41,7 @@ def browser_binaries() -> tuple[str, str]:
     driver = shutil.which("chromedriver")
     if not chromium or not driver:
         pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        pytest.skip("selenium is not installed")
+    pytest.importorskip("selenium", reason="selenium is not installed")
     return chromium, driver
 
 

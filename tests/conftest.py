@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.dashboard_fixtures"]  # small_db, app, client_as for the dashboard tests
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = Path(os.environ.get("MARITIME_AIS_CORPUS", SHARED / "corpus" / "ais"))
 

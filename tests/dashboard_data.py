@@ -86,11 +86,13 @@ def _model_versions(connection, newest: datetime) -> None:
     ])
 
 
-def build(folder: Path, hours: float = 1.5, vessels: int = 60, seed: int = 5, simulate_traffic: bool = True) -> DashboardData:
+def build(folder: Path, hours: float = 1.5, vessels: int = 60, seed: int = 5, simulate_traffic: bool = True,
+          url: str | None = None) -> DashboardData:
+    """Fill the database at ``url`` (default: an SQLite file in ``folder``); ``folder`` takes the files."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{folder / 'dashboard.sqlite'}"
+    url = url or f"sqlite:///{folder / 'dashboard.sqlite'}"
     engine = open_store(url)
     t0 = datetime(2026, 11, 20, 6, 0)
     if simulate_traffic:

@@ -45,17 +45,26 @@ def client_as(app):
     return make
 
 
-def call_callback(client, output_id: str, inputs: dict, state: dict | None = None, triggered: str | None = None):
-    """POST one Dash callback (found by an output id) as the browser would, CSRF header included."""
+def callback_body(client, output_id: str, inputs: dict, state: dict | None = None,
+                  triggered: str | None = None) -> str:
+    """The JSON a browser POSTs for the Dash callback that has output ``output_id``."""
     dependency = next(d for d in client.get("/_dash-dependencies").json if f"{output_id}." in d["output"])
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
                for o in dependency["output"].strip(".").split("...")]
-    body = {
+    return json.dumps({
         "output": dependency["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": [{**i, "value": inputs.get(i["id"])} for i in dependency["inputs"]],
         "state": [{**s, "value": (state or {}).get(s["id"])} for s in dependency["state"]],
         "changedPropIds": [f"{triggered or next(iter(inputs))}.n_clicks"],
-    }
+    })
+
+
+def post_callback(client, body: str):
     token = client.get_cookie("_csrf_token").value
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
+    return client.post("/_dash-update-component", data=body, content_type="application/json",
                        headers={"X-CSRFToken": token})
+
+
+def call_callback(client, output_id: str, inputs: dict, state: dict | None = None, triggered: str | None = None):
+    """POST one Dash callback (found by an output id) as the browser would, CSRF header included."""
+    return post_callback(client, callback_body(client, output_id, inputs, state, triggered))

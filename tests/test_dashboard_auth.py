@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select
 from maritime.accounts import AccountError, hash_password, verify_password
 from maritime.store.schema import EventRow, ModelVersionRow
 from maritime.store.users import set_active
-from tests.dashboard_fixtures import SECRET, app, call_callback, client_as, csrf_from, sign_in, small_db  # noqa: F401
+from tests.dashboard_fixtures import call_callback, csrf_from, sign_in
 
 
 def active_version(url):
@@ -161,3 +161,17 @@ def test_acknowledging_records_user_time_and_comment(client_as, small_db):
     assert (row.status, row.status_by, row.status_comment) == ("acknowledged", "olga",
                                                                  "Checked with VTS <b>Odesa</b>")
     assert row.status_at is not None
+
+
+def test_only_an_admin_adds_accounts(client_as, small_db):
+    refused = call_callback(client_as("anna"), "users-message", {"users-add": 1},
+                            {"users-name": "eve", "users-role": "admin", "users-password": "eve-password-1"},
+                            "users-add")
+    assert "Not done" in refused.text and "analyst" in refused.text
+    added = call_callback(client_as("adam"), "users-message", {"users-add": 1},
+                          {"users-name": "pavlo", "users-role": "officer", "users-password": "pavlo-password-1"},
+                          "users-add")
+    assert "pavlo (officer) added by adam" in added.text
+    client = client_as("adam").application.test_client()
+    assert sign_in(client, "pavlo", "pavlo-password-1").status_code == 302
+    assert client.get("/_dash-layout").status_code == 200

@@ -263,3 +263,43 @@ def test_an_unreachable_tile_server_still_shows_the_vessels(world):
             screenshot(driver, "live-unreachable-tiles")
         finally:
             driver.quit()
+
+
+def test_only_an_admin_sees_the_users_page(officer, base):
+    from selenium.webdriver.common.by import By
+
+    officer.get(f"{base}/health")
+    wait_for(lambda: officer.find_elements(By.ID, "health-runs"), message="health page")
+    assert not officer.find_elements(By.ID, "nav-users")
+    driver = new_driver()
+    try:
+        sign_in(driver, base, "adam", PASSWORDS["adam"])
+        driver.get(f"{base}/users")
+        table = wait_for(lambda: driver.find_elements(By.ID, "users-table"), message="accounts")[0]
+        assert "olga" in table.text and driver.find_elements(By.ID, "nav-users")
+        screenshot(driver, "users-admin")
+    finally:
+        driver.quit()
+
+
+def test_vessel_track_plays_back(officer, base, world):
+    from selenium.webdriver.common.by import By
+    from sqlalchemy import func
+
+    from maritime.store.schema import PositionRow
+
+    busiest = db_row(world.url, select(PositionRow.mmsi).group_by(PositionRow.mmsi)
+                     .order_by(func.count().desc()).limit(1)).mmsi
+    officer.get(f"{base}/vessel/{busiest}")
+    def shown_time():
+        found = officer.find_elements(By.ID, "vessel-time")
+        return found[0].text if found else ""
+
+    shown = wait_for(shown_time, message="playback time")
+    wait_for(lambda: officer.find_elements(By.ID, "vessel-play"), message="play button")[0].click()
+    wait_for(lambda: shown_time() not in ("", shown), message="playback moves")
+    wait_for(lambda: officer.execute_script(
+        "const g = document.querySelector('#vessel-map .js-plotly-plot');"
+        "return g?.data?.[1]?.lat?.length < g?.data?.[0]?.lat?.length"), message="travelled part shorter")
+    screenshot(officer, "vessel-playback")
+    officer.find_element(By.ID, "vessel-play").click()  # pause

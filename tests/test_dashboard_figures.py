@@ -9,13 +9,12 @@ from sqlalchemy import create_engine
 
 from dashboards.basemap import land_geojson, map_style
 from dashboards.live_filters import LiveFilters, filter_vessels
-from dashboards.map_figure import live_map_figure, vessel_hover
+from dashboards.map_figure import live_map_figure, severity_counts, vessel_hover
 from dashboards.text import fmt_duration, for_figure
 from dashboards.track_figure import track_figure
-from dashboards.vocab import type_class
+from dashboards.vocab import SEVERITY_COLOURS, type_class
 from maritime.store import dashboard_queries as queries
 from tests.dashboard_data import XSS_CSV_MMSI, XSS_CSV_NAME
-from tests.dashboard_fixtures import small_db  # noqa: F401  (fixture)
 
 RAW_MARKUP = ("<B>", "</B>", "<IMG", "<img", "<SVG", "<BR>", "<A HREF")
 
@@ -62,7 +61,7 @@ def test_html_vessel_names_reach_the_hover_cards_escaped(live):
 def test_no_raw_markup_anywhere_in_the_live_figure(live):
     vessels, zones = live
     figure = live_map_figure(vessels, zones, layers=("routes", "ports", "zones"))
-    texts = list(strings_in(figure.to_plotly_json()))
+    texts = list(strings_in(figure))
     assert not [t for t in texts if any(tag in t for tag in RAW_MARKUP)]
 
 
@@ -79,21 +78,23 @@ def test_tile_layer_sits_below_the_vessel_traces_and_only_when_asked(live):
     vessels, zones = live
     url = "https://tiles.example.org/{z}/{x}/{y}.png"
     with_tiles = live_map_figure(vessels, zones, layers=("tiles", "routes"), tile_url=url)
-    layers = with_tiles.layout.map.layers
-    assert layers[0].sourcetype == "raster" and layers[0].below == "traces" and list(layers[0].source) == [url]
+    layers = with_tiles["layout"]["map"]["layers"]
+    assert layers[0]["sourcetype"] == "raster" and layers[0]["below"] == "traces" and layers[0]["source"] == [url]
     assert url not in json.dumps(map_style())  # never part of the style, whose failure would stop the map
     without = live_map_figure(vessels, zones, layers=("routes",), tile_url=url)
-    assert all(layer.sourcetype != "raster" for layer in without.layout.map.layers)
+    assert all(layer["sourcetype"] != "raster" for layer in without["layout"]["map"]["layers"])
 
 
 def test_every_vessel_is_one_marker_coloured_by_its_worst_open_anomaly(live):
     vessels, zones = live
     figure = live_map_figure(vessels, zones, layers=())
-    markers = [t for t in figure.data if t.mode == "markers" and t.customdata is not None]
-    assert sum(len(t.lat) for t in markers) == len(vessels)
-    by_name = {t.legendgroup: set(t.customdata) for t in markers}
-    assert 271000001 in by_name["critical"] and XSS_CSV_MMSI in by_name["warning"]
-    assert figure.layout.uirevision == "live-map"  # refreshes keep the officer's zoom
+    (markers,) = [t for t in figure["data"] if t["mode"] == "markers" and t.get("customdata")]
+    assert sorted(markers["customdata"]) == sorted(vessels["mmsi"])
+    colour = dict(zip(markers["customdata"], markers["marker"]["color"]))
+    assert colour[271000001] == SEVERITY_COLOURS["critical"] and colour[XSS_CSV_MMSI] == SEVERITY_COLOURS["warning"]
+    assert markers["customdata"][-1] == 271000001  # the worst is drawn last, on top
+    assert figure["layout"]["uirevision"] == "live-map"  # refreshes keep the officer's zoom
+    assert severity_counts(vessels)["critical"] == 1
 
 
 def test_filters_by_type_severity_kind_search_and_window(live):

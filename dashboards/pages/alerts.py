@@ -15,7 +15,7 @@ from dashboards.auth import Forbidden, current_user, require
 from dashboards.charts import event_counts_figure
 from dashboards.components import card, empty_state, key_values, page_header, severity_badge, status_badge, table
 from dashboards.live_filters import in_zone
-from dashboards.text import clean, fmt_number, fmt_position, fmt_time
+from dashboards.text import clean, fmt_number, fmt_period, fmt_position, fmt_time
 from dashboards.vocab import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS, kind_label
 from maritime.store import dashboard_queries as queries
 
@@ -47,13 +47,11 @@ def layout(**_):
                                      options=[{"label": z["name"], "value": z["name"]} for z in zones])),
         _filter("Time", dcc.RadioItems(id="alerts-window", value="all", inline=True, className="radio-row", **persist,
                                        options=[{"label": WINDOW_LABELS[k], "value": k} for k in WINDOWS_H])),
-        _filter("Sort by", html.Div([
-            dcc.Dropdown(id="alerts-sort", value="detected_at", clearable=False, **persist,
-                         options=[{"label": label, "value": key} for key, label in SORTS.items()],
-                         style={"minWidth": "130px"}),
-            dcc.RadioItems(id="alerts-order", value="desc", inline=True, className="radio-row", **persist,
-                           options=[{"label": "Newest / highest first", "value": "desc"},
-                                    {"label": "Oldest / lowest first", "value": "asc"}])], className="row")),
+        _filter("Sort by", dcc.Dropdown(id="alerts-sort", value="detected_at", clearable=False, **persist,
+                                        options=[{"label": label, "value": key} for key, label in SORTS.items()])),
+        _filter("Order", dcc.Dropdown(id="alerts-order", value="desc", clearable=False, **persist,
+                                      options=[{"label": "Newest, highest first", "value": "desc"},
+                                               {"label": "Oldest, lowest first", "value": "asc"}])),
     ], className="filters-row card")
     user = current_user()
     review = card("Review", html.Div([
@@ -110,12 +108,12 @@ def event_rows(events: pd.DataFrame, names: dict[int, str], selected: str | None
         if pd.isna(e["lat"]):
             return "—"
         target = f"/?q={int(e['mmsi'])}" if not pd.isna(e["mmsi"]) else "/"
-        return dcc.Link(fmt_position(e["lat"], e["lon"]), href=target, title="Show on the live picture")
+        return dcc.Link(fmt_position(e["lat"], e["lon"], 3), href=target, title="Show on the live picture")
 
     return table([
         ("Detected", lambda e: fmt_time(e["detected_at"])), ("Severity", lambda e: severity_badge(e["severity"])),
         ("Kind", lambda e: kind_label(e["kind"])), ("Vessel", vessel), ("Where", where),
-        ("Period", lambda e: f"{fmt_time(e['start'])} – {fmt_time(e['end'])}"),
+        ("Period", lambda e: fmt_period(e["start"], e["end"])),
         ("Score", lambda e: fmt_number(e["score"], 2)), ("Status", lambda e: status_badge(e["status"])),
         ("", lambda e: html.Button("Review", id={"type": "alerts-review", "id": e["id"]},
                                    className="button secondary small")),

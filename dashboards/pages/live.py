@@ -6,14 +6,15 @@ from datetime import datetime, timezone
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboards import data
 from dashboards.components import empty_state
 from dashboards.live_filters import NO_ANOMALY, WINDOWS_H, LiveFilters, filter_vessels
-from dashboards.map_figure import LAYER_LABELS, live_map_figure
+from dashboards.map_figure import LAYER_LABELS, live_map_figure, severity_counts
 from dashboards.text import fmt_time
-from dashboards.vocab import KIND_LABELS, SEVERITY_LABELS, TYPE_CLASS_LABELS, TYPE_CLASSES, ZONE_KIND_LABELS, type_class
+from dashboards.vocab import (KIND_LABELS, SEVERITY_COLOURS, SEVERITY_LABELS, TYPE_CLASS_LABELS, TYPE_CLASSES,
+                              ZONE_KIND_LABELS, type_class)
 from maritime.store import dashboard_queries as queries
 
 dash.register_page(__name__, path="/", name="Live picture", title="Live picture · Black Sea maritime monitor",
@@ -46,13 +47,12 @@ def layout(q: str = "", **_):
     (type_codes, flags), zones, newest = data.read_many(queries.vessel_choices, queries.zones,
                                                           queries.newest_report_time)
     choices = _choices(type_codes, flags, zones)
-    layer_options = [{"label": LAYER_LABELS[k], "value": k} for k in ("routes", "ports", "zones")]
-    if settings.tile_url:
-        layer_options.append({"label": LAYER_LABELS["tiles"], "value": "tiles"})
+    first_layers = default_layers()
+    layer_options = [{"label": LAYER_LABELS[k], "value": k} for k in first_layers]
     persist = {"persistence": True, "persistence_type": "session"}
     sidebar = html.Aside([
         _filter("Search", dcc.Input(id="live-search", type="search", value=q[:64], debounce=True,
-                                    placeholder="MMSI, IMO, name or callsign", className="text-input", **persist)),
+                                    placeholder="MMSI, IMO, name, callsign", className="text-input", **persist)),
         _filter("Vessel type", dcc.Dropdown(id="live-type", options=choices["types"], multi=True,
                                             placeholder="Any type", **persist)),
         _filter("Flag", dcc.Dropdown(id="live-flag", options=choices["flags"], multi=True, placeholder="Any flag",
@@ -67,7 +67,7 @@ def layout(q: str = "", **_):
             id="live-window", options=[{"label": WINDOW_LABELS[k], "value": k} for k in WINDOWS_H], value="all",
             inline=True, className="radio-row", **persist)),
         _filter("Layers", dcc.Checklist(id="live-layers", options=layer_options, className="check-column",
-                                        value=[o["value"] for o in layer_options], **persist)),
+                                        value=first_layers, **persist)),
         html.Button("Clear filters", id="live-clear", className="button secondary"),
         html.P(["Windows count back from the newest report stored. Colour: worst open anomaly. Size: vessel type "
                 "(cargo, tanker, passenger largest). Line: where the vessel will be in 30 min at its course and "
@@ -78,28 +78,20 @@ def layout(q: str = "", **_):
         empty = empty_state("No vessel positions stored yet.",
                             "Ingest AIS data (maritime ingest PATH) or run maritime demo; vessels appear here as "
                             "soon as their first position report is stored.", id="live-empty")
-    figure = live_map_figure(queries.live_vessels_columns(), zones, layers=(), tile_url=None)
+    figure, first_summary, first_key = build(LiveFilters.from_inputs(search=q), first_layers, q.strip()[:64])
     return html.Div([
         sidebar,
         html.Div([
-            html.Div(id="live-summary", className="summary-line", children="Loading vessels…"),
+            html.Div(id="live-summary", className="summary-line", children=first_summary),
             html.Div([dcc.Graph(id="live-map", figure=figure, className="live-map", responsive=True,
                                 config={"displaylogo": False, "scrollZoom": True,
                                         "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"]}),
-                      empty], className="map-frame"),
+                      html.Div(first_key, id="live-key", className="map-key"), empty], className="map-frame"),
         ], className="map-column"),
         dcc.Interval(id="live-refresh", interval=int(settings.refresh_s * 1000)),
         dcc.Store(id="live-focus", data=q.strip()[:64] if q else ""),
         dcc.Location(id="live-nav", refresh="callback-nav"),
     ], className="live-page")
-
-
-def q_live_vessels(connection):
-    return queries.live_vessels(connection)
-
-
-def q_zones(connection):
-    return queries.zones(connection)
 
 
 def summary(shown: pd.DataFrame, total: int, newest) -> list:
@@ -112,29 +104,44 @@ def summary(shown: pd.DataFrame, total: int, newest) -> list:
     return parts
 
 
+def colour_key(shown: pd.DataFrame) -> list:
+    counts = severity_counts(shown)
+    return [html.Div("Worst open anomaly", className="map-key-title")] + [
+        html.Div([html.Span(className="dot", style={"background": SEVERITY_COLOURS[s]}),
+                  f"{SEVERITY_LABELS[s]} ({counts[s]:,})"], className="map-key-row")
+        for s in ("critical", "warning", "info", None)]
+
+
 def build(filters: LiveFilters, layers, focus: str = ""):
-    """The figure and summary for the given filters (the refresh callback's whole work; also benchmarked)."""
+    """Figure, summary and colour key for the given filters (the refresh callback's whole work)."""
     settings = data.view_settings()
-    vessels, zones = data.read_many(q_live_vessels, q_zones)
+    vessels, zones = data.read_many(queries.live_vessels, queries.zones)
     shown = filter_vessels(vessels, filters, zones)
     newest = vessels["last_seen"].max() if len(vessels) else None
     figure = live_map_figure(shown, zones, layers=layers or (), tile_url=settings.tile_url,
                              tile_attribution=settings.tile_attribution, newest=newest)
     if focus and filters.search == focus and len(shown) == 1:
         row = shown.iloc[0]
-        figure.update_layout(map={"center": {"lat": float(row["lat"]), "lon": float(row["lon"])}, "zoom": FOCUS_ZOOM},
-                             uirevision=f"live-focus-{focus}")
-    return figure, summary(shown, len(vessels), newest)
+        figure["layout"]["map"].update(center={"lat": float(row["lat"]), "lon": float(row["lon"])}, zoom=FOCUS_ZOOM)
+        figure["layout"]["uirevision"] = f"live-focus-{focus}"
+    return figure, summary(shown, len(vessels), newest), colour_key(shown)
 
 
-@callback(Output("live-map", "figure"), Output("live-summary", "children"),
+@callback(Output("live-map", "figure"), Output("live-summary", "children"), Output("live-key", "children"),
           Input("live-refresh", "n_intervals"), Input("live-search", "value"), Input("live-type", "value"),
           Input("live-flag", "value"), Input("live-severity", "value"), Input("live-kind", "value"),
           Input("live-zone", "value"), Input("live-window", "value"), Input("live-layers", "value"),
           State("live-focus", "data"))
 def refresh(_n, search, types, flags, severities, kinds, zone, window, layers, focus):
     filters = LiveFilters.from_inputs(types, flags, kinds, severities, zone, window, search)
+    if ctx.triggered_id is None and filters == LiveFilters.from_inputs(search=focus) \
+            and set(layers or ()) == set(default_layers()):
+        return no_update, no_update, no_update  # the page was drawn with exactly these filters: nothing to redo
     return build(filters, layers, focus or "")
+
+
+def default_layers() -> list[str]:
+    return ["routes", "ports", "zones"] + (["tiles"] if data.view_settings().tile_url else [])
 
 
 @callback(*(Output(i, "value") for i in FILTER_IDS), Input("live-clear", "n_clicks"), prevent_initial_call=True)

@@ -1,7 +1,7 @@
 """Any address the dashboard does not have."""
 
 import dash
-from dash import dcc, html
+from dash import dcc
 
 from dashboards.components import empty_state
 

@@ -13,7 +13,7 @@ from dashboards import data
 from dashboards.charts import playback_line, speed_course_figure
 from dashboards.components import (card, empty_state, key_values, page_header, severity_badge, status_badge, table,
                                    vessel_label)
-from dashboards.text import clean, fmt_duration, fmt_int, fmt_number, fmt_position, fmt_time
+from dashboards.text import clean, fmt_duration, fmt_int, fmt_number, fmt_period, fmt_position, fmt_time
 from dashboards.track_figure import POSITION_TRACE, TRAVELLED_TRACE, position_at, track_figure, travelled
 from dashboards.vocab import NAV_STATUS, TYPE_CLASS_LABELS, kind_label, type_class
 from maritime.store import dashboard_queries as queries
@@ -131,7 +131,7 @@ def _events(events: pd.DataFrame):
     return html.Div(table([
         ("Detected", lambda e: fmt_time(e["detected_at"])), ("Kind", lambda e: kind_label(e["kind"])),
         ("Severity", lambda e: severity_badge(e["severity"])), ("Status", lambda e: status_badge(e["status"])),
-        ("Period", lambda e: f"{fmt_time(e['start'])} – {fmt_time(e['end'])}"),
+        ("Period", lambda e: fmt_period(e["start"], e["end"])),
         ("Score", lambda e: fmt_number(e["score"], 2)),
         ("What fired", lambda e: html.Div([html.Span(e["detector"]), _evidence(e["evidence"])])),
     ], rows, id="vessel-events", numeric=("Score",)), className="table-wrap")

@@ -131,4 +131,7 @@ def serve_dashboard(store, host: str, port: int, console) -> None:
                           "--role officer`", highlight=False)
     app = create_app(engine=store)
     console.print(f"dashboard for {safe_url(store)} on http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
-    serve(app, host=host, port=port)
+    try:
+        serve(app, host=host, port=port)
+    except KeyboardInterrupt:
+        console.print("dashboard stopped", highlight=False)

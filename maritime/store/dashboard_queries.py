@@ -31,7 +31,9 @@ def _now() -> datetime:
 
 
 def _frame(connection: Connection, statement, columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(connection.execute(statement).all(), columns=list(columns))
+    # plain tuples: pandas probing SQLAlchemy Row objects costs more than the query
+    rows = [tuple(row) for row in connection.execute(statement)]
+    return pd.DataFrame.from_records(rows, columns=list(columns))
 
 
 # -- live picture -----------------------------------------------------------------------------------
@@ -68,9 +70,10 @@ def live_vessels(connection: Connection) -> pd.DataFrame:
         frame["open_events"] = 0
     else:
         anomalies["rank"] = anomalies["severity"].map(SEVERITY_RANK).fillna(0).astype(int)
-        per_vessel = anomalies.groupby("mmsi").agg(
-            worst_rank=("rank", "max"), open_events=("events", "sum"),
-            open_kinds=("kind", lambda kinds: ",".join(sorted(set(kinds)))))
+        by_vessel = anomalies.groupby("mmsi")
+        kinds = anomalies[["mmsi", "kind"]].drop_duplicates().sort_values(["mmsi", "kind"])
+        per_vessel = pd.DataFrame({"worst_rank": by_vessel["rank"].max(), "open_events": by_vessel["events"].sum(),
+                                   "open_kinds": kinds.groupby("mmsi")["kind"].agg(",".join)})
         frame = frame.merge(per_vessel, how="left", left_on="mmsi", right_index=True)
         frame["worst_rank"] = frame["worst_rank"].fillna(0).astype(int)
         frame["open_events"] = frame["open_events"].fillna(0).astype(int)
@@ -80,11 +83,6 @@ def live_vessels(connection: Connection) -> pd.DataFrame:
     for column in ("lat", "lon", "sog", "cog", "heading"):
         frame[column] = frame[column].astype("float64")
     return frame
-
-
-def live_vessels_columns() -> pd.DataFrame:
-    """An empty frame shaped like :func:`live_vessels`' answer."""
-    return pd.DataFrame(columns=[*LIVE_COLUMNS, "worst_rank", "open_kinds", "open_events", "worst"])
 
 
 def newest_report_time(connection: Connection) -> Optional[datetime]:
