@@ -376,7 +376,8 @@ def demo(
     with store.connect() as connection:
         counts = table_counts(connection)
     out.print("stored: " + "  ".join(f"{name} {n:,}" for name, n in counts.items()))
-    out.print(f"explore it: maritime --db {url} status | export vessels | export positions --mmsi N")
+    _demo_detection(store, demo_dir, settings)
+    out.print(f"explore it: maritime --db {url} status | anomalies | export vessels | export positions --mmsi N")
     from maritime.commands.dashboard import demo_accounts, serve_dashboard
 
     for name, role, password in demo_accounts(store):
@@ -385,6 +386,25 @@ def demo(
         serve_dashboard(store, host, port, console)
     else:
         out.print(f"serve it: maritime --db {url} dashboard --host {host} --port {port}")
+
+
+def _demo_detection(store, demo_dir: Path, settings) -> None:
+    """Load the simulated zones, run the detectors and score them against the simulator's ground truth."""
+    from maritime.commands.events import evaluation_table
+    from maritime.detect.runner import detect_window
+    from maritime.evaluate import evaluate_stored, load_labels
+    from maritime.geo.zones import read_zones
+    from maritime.store.zones import save_zones
+
+    with store.begin() as connection:
+        save_zones(connection, read_zones(demo_dir / "zones.geojson"))
+    with console.status("detecting anomalies"):
+        report = detect_window(store, None, None, settings.detect)
+    out.print(f"detected {len(report.events):,} anomaly events in {report.seconds:.1f} s; against the simulator's "
+              f"labels:")
+    with store.connect() as connection:
+        evaluation = evaluate_stored(connection, load_labels(demo_dir / "labels.jsonl"))
+    out.print(evaluation_table(evaluation))
 
 
 def _register_command_modules() -> None:

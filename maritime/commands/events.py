@@ -66,7 +66,7 @@ def _cell(value: Optional[float], digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _evaluation_table(evaluation) -> Table:
+def evaluation_table(evaluation) -> Table:
     table = Table(show_edge=False, header_style="bold")
     for column in ("kind", "labels", "events", "TP", "FP", "FN", "precision", "recall", "F1",
                    "TTA mean (min)", "TTA median (min)", "false alarms / 1000 vh"):
@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
             out.print_json(json.dumps(evaluation.as_dict()))
             return
         if evaluation.kinds:
-            out.print(_evaluation_table(evaluation))
+            out.print(evaluation_table(evaluation))
         else:
             out.print("no events and no labels of anomaly kinds in the window")
         out.print(f"{evaluation.vessel_hours:,.1f} vessel-hours observed; time overlap tolerance "
