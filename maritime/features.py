@@ -26,7 +26,7 @@ from maritime.geo.ports import distance_to_port_or_anchorage_m, in_fishing_groun
 
 WINDOW_MINUTES = 60  # one vessel-hour per window: false alarms are counted per 1,000 vessel-hours
 SLOT_MINUTES = 10  # geography and proximity are sampled once per vessel and slot
-LANE_CELL_DEG = 0.05  # about 5.5 km x 4 km at Black Sea latitudes
+LANE_CELL_DEG = 0.1  # ~11 km x 8 km: tolerant of lanes a few km wide (simulated detours: 25-50 km off)
 LANE_MIN_VESSELS = 3  # a cell is a lane when this many distinct vessels of the group crossed it
 LANE_MIN_GROUP_VESSELS = 20  # a type group with fewer vessels in history is measured against every type's lanes
 LANE_DISTANCE_CAP_KM = 200.0
@@ -214,12 +214,30 @@ def _circular_diff_deg(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a - b).abs().mod(360.0).pipe(lambda d: np.minimum(d, 360.0 - d))
 
 
+_WINDOW_KEY = 10 ** 6  # window numbers since the epoch stay below this (hours: until the year 2084)
+_SLOT_KEY = 10 ** 7  # and 10-minute slot numbers below this
+
+
+def _keys(mmsi: pd.Series, time: pd.Series, step: pd.Timedelta, scale: int) -> np.ndarray:
+    """One int64 per (vessel, time step): grouping by one integer is several times faster than by two columns."""
+    return mmsi.to_numpy(dtype=np.int64) * scale + time.to_numpy(dtype="datetime64[ns]").view(np.int64) // step.value
+
+
+def _sorted(tracks: pd.DataFrame) -> pd.DataFrame:
+    """Tracks by (mmsi, time); stored tracks come that way and are not sorted again."""
+    mmsi, time = tracks["mmsi"].to_numpy(), tracks["time"].to_numpy()
+    step, later = np.diff(mmsi), np.diff(time) >= np.timedelta64(0)
+    if (step >= 0).all() and (later | (step > 0)).all():
+        return tracks.reset_index(drop=True)
+    return tracks.sort_values(["mmsi", "time"], kind="stable").reset_index(drop=True)
+
+
 def _report_rows(tracks: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
     """Per report: its window, the interval since the vessel's previous report, speed and course columns."""
-    t = tracks.sort_values(["mmsi", "time"], kind="stable").reset_index(drop=True)
+    t = _sorted(tracks)
     same = t["mmsi"].eq(t["mmsi"].shift())
     rows = pd.DataFrame({"mmsi": t["mmsi"].to_numpy(), "time": t["time"].to_numpy()})
-    rows["window_start"] = t["time"].dt.floor(window)
+    rows["wkey"] = _keys(t["mmsi"], t["time"], window, _WINDOW_KEY)
     rows["dt_s"] = t["time"].diff().dt.total_seconds().where(same).clip(upper=INTERVAL_CAP_S)
     rows["gap"] = (rows["dt_s"] > GAP_S).astype(float)
     rows["unavailable"] = (t["lat"].isna() | t["lon"].isna()).astype(float)
@@ -235,13 +253,12 @@ def _report_rows(tracks: pd.DataFrame, window: pd.Timedelta) -> pd.DataFrame:
 
 def _fix_kinematics(rows: pd.DataFrame) -> pd.DataFrame:
     """Per report with a position: step length and implied speed from the vessel's previous fix, turn."""
-    fixes = rows.loc[rows["unavailable"] == 0.0,
-                     ["mmsi", "time", "window_start", "lat", "lon", "sog", "cog", "heading"]].copy()
+    fixes = rows.loc[rows["unavailable"] == 0.0, ["mmsi", "time", "wkey", "lat", "lon", "sog", "cog", "heading"]].copy()
     same = fixes["mmsi"].eq(fixes["mmsi"].shift())
     dt = fixes["time"].diff().dt.total_seconds().where(same)
     step = pd.Series(haversine_m(fixes["lat"].shift().to_numpy(), fixes["lon"].shift().to_numpy(),
                                  fixes["lat"].to_numpy(), fixes["lon"].to_numpy()), index=fixes.index).where(same)
-    fixes["step_km"] = (step / 1000.0).where(fixes["window_start"].eq(fixes["window_start"].shift()))
+    fixes["step_km"] = (step / 1000.0).where(fixes["wkey"].eq(fixes["wkey"].shift()))
     implied = (step / dt / KNOT_MS).where(dt >= MIN_IMPLIED_DT_S)
     fixes["implied_kn"] = implied.clip(upper=MAX_IMPLIED_KN)
     fixes["speed"] = fixes["sog"].fillna(fixes["implied_kn"])
@@ -259,10 +276,10 @@ def _fix_kinematics(rows: pd.DataFrame) -> pd.DataFrame:
 def _slot_rows(fixes: pd.DataFrame, vessels: Optional[pd.DataFrame], lanes: LaneGrid, window: pd.Timedelta,
                slot: pd.Timedelta) -> pd.DataFrame:
     """One row per vessel and slot (its last fix there): port and lane distances, nearest other vessel."""
-    fixes = fixes.assign(slot=fixes["time"].dt.floor(slot))
-    s = fixes.groupby(["mmsi", "slot"], sort=True).agg(lat=("lat", "last"), lon=("lon", "last"),
-                                                       speed=("speed", "mean")).reset_index()
-    s["window_start"] = s["slot"].dt.floor(window)
+    fixes = fixes.assign(skey=_keys(fixes["mmsi"], fixes["time"], slot, _SLOT_KEY))
+    s = fixes.groupby("skey", sort=True).agg(mmsi=("mmsi", "first"), wkey=("wkey", "first"), lat=("lat", "last"),
+                                             lon=("lon", "last"), speed=("speed", "mean")).reset_index()
+    s["slot"] = pd.to_datetime((s["skey"].to_numpy() % _SLOT_KEY) * slot.value)
     lat, lon = s["lat"].to_numpy(), s["lon"].to_numpy()
     s["port_km"] = np.asarray(distance_to_port_or_anchorage_m(lat, lon)) / 1000.0
     s["in_port"] = np.asarray(in_port_or_anchorage(lat, lon), dtype=float)
@@ -325,16 +342,17 @@ def window_features(tracks: pd.DataFrame, vessels: Optional[pd.DataFrame] = None
     lanes = lanes or LaneGrid.empty()
     rows = _report_rows(tracks, window)
     fixes = _fix_kinematics(rows)
-    keys = ["mmsi", "window_start"]
+    keys = "wkey"
 
     reports = rows.groupby(keys, sort=True).agg(
-        n_reports=("time", "size"), first_time=("time", "min"), last_time=("time", "max"),
+        mmsi=("mmsi", "first"), n_reports=("time", "size"), first_time=("time", "min"), last_time=("time", "max"),
         interval_median_s=("dt_s", "median"), interval_max_s=("dt_s", "max"), interval_mean=("dt_s", "mean"),
         interval_std=("dt_s", "std"), gap_count=("gap", "sum"), position_unavailable_frac=("unavailable", "mean"),
         anchored_status_frac=("anchored", "mean"), class_b_frac=("class_b", "mean"))
     reports["span_min"] = (reports["last_time"] - reports["first_time"]).dt.total_seconds() / 60.0
     reports["interval_cv"] = reports["interval_std"] / reports["interval_mean"]
-    reports["window_end"] = reports.index.get_level_values("window_start") + window
+    reports["window_start"] = pd.to_datetime((reports.index.to_numpy() % _WINDOW_KEY) * window.value)
+    reports["window_end"] = reports["window_start"] + window
 
     motion = fixes.groupby(keys, sort=True).agg(
         sog_mean_kn=("speed", "mean"), sog_std_kn=("speed", "std"), sog_max_kn=("speed", "max"),

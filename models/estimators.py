@@ -3,11 +3,13 @@
 Both estimators are fitted on feature windows (``maritime.features.FEATURE_COLUMNS``) and
 follow ``sklearn.ensemble.IsolationForest``: ``score_samples`` is higher for normal windows,
 ``decision_function = score_samples - offset_`` is negative for outliers, ``predict`` gives
--1 (outlier) or 1, and ``contamination`` sets ``offset_`` as IsolationForest's does. ``y``,
-when given, marks each window in ``predict``'s convention: negative (-1) for one known to be
-anomalous, positive (1) for a normal one, 0 for one left out (ambiguous); without ``y`` every
-window is taken as normal (``models.labels.window_targets`` gives this ``y``). The threshold used in service is not
-``offset_`` but the one ``models.calibration`` fits to a false-alarm rate on held-out data.
+-1 (outlier) or 1, and ``contamination`` sets ``offset_`` as IsolationForest's does.
+
+``y``, when given, marks each window in ``predict``'s convention: negative (-1) for one known
+to be anomalous, positive (1) for a normal one, 0 for one left out (ambiguous); without ``y``
+every window is taken as normal. ``models.labels.window_targets`` gives this ``y``. The
+threshold used in service is not ``offset_`` but the one ``models.calibration`` fits to a
+false-alarm rate on held-out data.
 
 Each keeps the fitted plain scikit-learn object it scores with in ``estimator_``: that object
 is what the registry stores (with skops), so the pipeline scores without this package, with
@@ -63,8 +65,8 @@ class _WindowOutlierDetector(OutlierMixin, BaseEstimator):
 
     @staticmethod
     def _no_normal_window(n_samples: int) -> ValueError:
-        return ValueError(f"no window to fit as normal among n_samples={n_samples} (y: all -1, anomalous, or "
-                          f"0, left out)")
+        return ValueError(f"no window to fit as normal among n_samples={n_samples} (every y is -1, anomalous, "
+                          f"or 0, left out)")
 
 
 class IsolationForestDetector(_WindowOutlierDetector):

@@ -25,8 +25,11 @@ def _pr_auc(positive: np.ndarray, scores: np.ndarray) -> Optional[float]:
 
 def evaluate_scores(scores: np.ndarray, targets: pd.DataFrame, threshold: Optional[float] = None,
                     window_hours: float = 1.0, kinds: tuple[str, ...] = BEHAVIOUR_KINDS) -> dict:
-    """PR-AUC per kind and overall; with a threshold also recall per kind and the false-alarm rate
-    per 1,000 vessel-hours (false alarms: flagged windows touching no label; hours: every window). ``targets`` is ``models.labels.window_targets`` for the same windows."""
+    """PR-AUC per kind and overall; with a threshold also recall per kind and the false-alarm rate per
+    1,000 vessel-hours (false alarms: flagged windows touching no label; hours: every window).
+
+    ``targets`` is ``models.labels.window_targets`` for the same windows.
+    """
     scores = np.asarray(scores, dtype=float)
     normal = ~targets["labelled"].to_numpy()
     pooled = targets[list(kinds)].any(axis=1).to_numpy()

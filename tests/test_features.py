@@ -111,7 +111,7 @@ def test_port_features_in_odesa_and_far_at_sea():
 def test_lanes_learned_from_history_measure_how_far_a_vessel_is_off_them():
     history = chain(*(leg(100 + i, 43.0 + i * 0.001, 31.0, 12.0, 90.0, 600) for i in range(5)))
     types = pd.DataFrame({"mmsi": [*range(100, 105), 1, 2], "ship_type": 70})
-    lanes = LaneGrid.learn(history, types, min_vessels=3, min_group_vessels=3)
+    lanes = LaneGrid.learn(history, types, cell_deg=0.05, min_vessels=3, min_group_vessels=3)
     on_lane = leg(1, 43.0, 31.5, 12.0, 90.0, 60)
     off_lane = leg(2, 43.2, 31.5, 12.0, 90.0, 60)  # 22 km north of the lane
     features = window_features(chain(on_lane, off_lane), types, lanes)

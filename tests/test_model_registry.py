@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from maritime.model_registry import (ModelFileError, active_model, active_model_
                                      rollback)
 from maritime.store.db import open_store
 from maritime.store.schema import ModelVersionRow
+from models.labels import feedback_labels
 from models.training import train
 from tests.model_helpers import labelled_fleet, store_tracks, write_labels
 
@@ -233,6 +235,29 @@ def test_the_active_model_flags_the_loiterers_and_explains_why(trained):
     assert event.evidence["model_version"] == "v1" and len(event.evidence["unusual_features"]) == 3
 
 
+def test_analysts_acknowledgements_alone_are_enough_to_train_the_boosted_model(fleet_store, settings):
+    from maritime.detect.events import Event
+    from maritime.store.events import save_events
+    from maritime.store.schema import EventRow
+
+    engine, labels_path = fleet_store
+    truth = [json.loads(line) for line in labels_path.read_text().splitlines()]
+    events = [Event(kind=t["kind"], mmsi=t["mmsi"], start=datetime.fromisoformat(t["start"][:-1]),
+                    end=datetime.fromisoformat(t["end"][:-1]), lat=t["lat"], lon=t["lon"], severity="warning",
+                    score=1.0, detector=t["kind"]) for t in truth]
+    dismissed = Event(kind="loitering", mmsi=210000000, start=events[0].start, end=events[0].end, lat=43.0,
+                      lon=30.0, severity="warning", score=1.0, detector="loitering")
+    with engine.begin() as connection:
+        save_events(connection, [*events, dismissed])
+        connection.execute(update(EventRow).values(status="acknowledged", status_by="analyst"))
+        connection.execute(update(EventRow).where(EventRow.id == dismissed.id).values(status="dismissed"))
+        feedback = feedback_labels(connection)
+    assert sorted(feedback["source"].value_counts().items()) == [("acknowledged", 5), ("dismissed", 1)]
+    entry = train(engine, settings, estimator="gbm").entry
+    assert entry.metrics["labels"] == {"acknowledged": 5, "dismissed": 1}
+    assert entry.metrics["train"]["anomalous"] > 0
+
+
 # -- the command line ------------------------------------------------------------------------------------
 
 def cli(engine, *args):
@@ -270,3 +295,19 @@ def test_cli_errors_are_one_line(fleet_store, settings):
         result = cli(url, *args)
         assert result.exit_code == 1 and text in result.output
         assert "Traceback" not in result.output and result.output.count("\n") <= 2
+
+
+@pytest.mark.slow
+def test_on_a_simulated_day_gbm_beats_the_isolation_forest_by_a_wide_margin(tmp_path, sqlite_url, settings):
+    from maritime.ingest import ingest_paths
+    from maritime.simulate import simulate
+
+    simulate(hours=24, vessels=150, seed=11, out_dir=tmp_path / "sim", anomaly_rate=3.0)
+    engine = open_store(sqlite_url)
+    ingest_paths(engine, [str(tmp_path / "sim" / "ais.nmea")])
+    labels = (tmp_path / "sim" / "labels.jsonl",)
+    figures = {e: train(engine, settings, label_paths=labels, estimator=e).entry.metrics["heldout"]
+               for e in ("iforest", "gbm")}
+    assert figures["gbm"]["positives"]["overall"] >= 10
+    assert figures["gbm"]["pr_auc"]["overall"] >= figures["iforest"]["pr_auc"]["overall"] + 0.10
+    assert figures["gbm"]["false_alarms_per_1000_vessel_hours"] <= settings.false_alarms_per_1000_vessel_hours

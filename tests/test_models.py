@@ -8,6 +8,7 @@ from threadpoolctl import threadpool_limits
 
 from maritime.config import ModelSettings
 from maritime.errors import MaritimeError
+from maritime.features import LaneGrid
 from maritime.model_registry import anomaly_scores
 from models.calibration import calibrate_threshold
 from models.estimators import BoostedBehaviourDetector, IsolationForestDetector
@@ -193,9 +194,13 @@ def fleet_data():
 
 
 def test_training_data_is_split_in_time_and_lanes_come_from_the_earlier_part(fleet_data):
-    starts = fleet_data.windows["window_start"]
-    assert (starts[fleet_data.fit_rows] < fleet_data.cut).all() and (starts[~fleet_data.fit_rows] >= fleet_data.cut).all()
+    starts, cut = fleet_data.windows["window_start"], fleet_data.cut
+    assert (starts[fleet_data.fit_rows] < cut).all() and (starts[~fleet_data.fit_rows] >= cut).all()
     assert (fleet_data.targets["y"][fleet_data.fit_rows] == -1).any()
+    tracks, vessels, _ = labelled_fleet()
+    earlier = LaneGrid.learn(tracks[tracks["time"] < cut], vessels)
+    np.testing.assert_array_equal(fleet_data.lanes.cells["all"], earlier.cells["all"])
+    assert len(LaneGrid.learn(tracks, vessels).cells["all"]) > len(earlier.cells["all"])
 
 
 @pytest.mark.parametrize("estimator", ["iforest", "gbm"])

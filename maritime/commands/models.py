@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def train(
         since: Annotated[Optional[str], typer.Option(help="Train on data from this time (ISO 8601, UTC).")] = None,
-        until: Annotated[Optional[str], typer.Option(help="... up to this time (ISO 8601, UTC).")] = None,
+        until: Annotated[Optional[str], typer.Option(help="Train on data before this time (ISO 8601, UTC).")] = None,
         labels: Annotated[Optional[list[Path]], typer.Option(
             "--labels", exists=True, dir_okay=False, readable=True,
             help="Ground-truth labels (JSON Lines, `maritime simulate`'s labels.jsonl format); repeatable.")] = None,
