@@ -11,7 +11,9 @@ while the vessel is still silent). It counts when
 - reception is good along the course the vessel was on: the mean reception ratio
   learned from other vessels (:mod:`maritime.detect.coverage`) along the line from
   the last fix to the reappearance, or along the dead-reckoned course for an open
-  gap, is at least ``gap_min_reception_ratio`` (offshore reception holes are not).
+  gap, is at least ``gap_min_reception_ratio`` (offshore reception holes are not),
+  over the cells with traffic enough to judge, which must be at least
+  ``gap_min_known_fraction`` of the course.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maritime.detect.common import (UNDER_WAY_STATUSES, as_datetime, epoch_s, last_of_vessel, new_vessel, newest_s,
-                                    rounded, step_speed_kn, valid_positions)
+from maritime.detect.common import (SOG_UNAVAILABLE_KN, UNDER_WAY_STATUSES, as_datetime, epoch_s, last_of_vessel,
+                                    new_vessel, newest_s, rounded, step_speed_kn, valid_positions)
 from maritime.detect.coverage import ReceptionMap, intervals, is_silence, learn_reception, segment_samples
 from maritime.detect.events import Event
 from maritime.detect.tracks import TrackContext
@@ -98,7 +100,7 @@ def detect_ais_gap(ctx: TrackContext) -> list[Event]:
     pair_dt = np.concatenate((pairs.dt_s[long_pairs], newest - t[still]))
     pair_speed = np.concatenate((pairs.speed_kn[long_pairs], np.full(len(still), np.nan)))
 
-    reported = np.isfinite(sog[rows]) & (sog[rows] < 102.2)
+    reported = np.isfinite(sog[rows]) & (sog[rows] < SOG_UNAVAILABLE_KN)
     speed_before = np.where(reported, sog[rows], step_speed_kn(lat, lon, t, first)[rows])
     under_way = (np.nan_to_num(speed_before) > s.gap_min_sog_kn) | np.isin(status[rows], UNDER_WAY_STATUSES)
     keep = under_way & ~np.asarray(in_port_or_anchorage(lat[rows], lon[rows]), dtype=bool)
@@ -114,23 +116,27 @@ def detect_ais_gap(ctx: TrackContext) -> list[Event]:
         o = np.nonzero(is_open)[0]
         course = _course_deg(cog, lat, lon, first, rows[o])
         run_m = np.nan_to_num(speed_before[o]) * KNOT_MS * np.minimum(pair_dt[o], min_gap_s)
-        known = np.isfinite(course)
+        has_course = np.isfinite(course)
         d_lat, d_lon = destination_point(lat[rows[o]], lon[rows[o]], np.nan_to_num(course), run_m)
-        end_lat[o] = np.where(known, d_lat, lat[rows[o]])
-        end_lon[o] = np.where(known, d_lon, lon[rows[o]])
+        end_lat[o] = np.where(has_course, d_lat, lat[rows[o]])
+        end_lon[o] = np.where(has_course, d_lon, lon[rows[o]])
 
     coverage = reception_map(ctx, tracks)
     owner, s_lat, s_lon, share = segment_samples(lat[rows], lon[rows], end_lat, end_lon, coverage.step_m)
     in_map = ~is_open & is_silence(pair_dt, pair_speed, coverage.max_interval_s)
     own = np.where(in_map[owner], pair_dt[owner] * share, 0.0)
     ratio = coverage.ratio(owner, s_lat, s_lon, own)
-    mean_ratio = np.bincount(owner, weights=ratio, minlength=len(rows)) / np.bincount(owner, minlength=len(rows))
-    good = mean_ratio >= s.gap_min_reception_ratio
+    known = np.isfinite(ratio)
+    samples = np.bincount(owner, minlength=len(rows))
+    judged = np.bincount(owner, weights=known, minlength=len(rows))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_ratio = np.bincount(owner, weights=np.where(known, ratio, 0.0), minlength=len(rows)) / judged
+    good = (judged >= s.gap_min_known_fraction * samples) & (mean_ratio >= s.gap_min_reception_ratio)
     if not good.any():
         return []
 
-    rows, is_open, pair_dt, speed_before, mean_ratio, end_lat, end_lon = (
-        a[good] for a in (rows, is_open, pair_dt, speed_before, mean_ratio, end_lat, end_lon))
+    rows, is_open, pair_dt, speed_before, mean_ratio, end_lat, end_lon, judged, samples = (
+        a[good] for a in (rows, is_open, pair_dt, speed_before, mean_ratio, end_lat, end_lon, judged, samples))
     after = np.minimum(rows + 1, len(t) - 1)
     draught_before = _draughts(ctx.statics, mmsi[rows], t[rows], "backward")
     draught_after = _draughts(ctx.statics, mmsi[rows], t[after], "forward")
@@ -138,6 +144,7 @@ def detect_ais_gap(ctx: TrackContext) -> list[Event]:
     times = tracks["time"]
     thresholds = {"gap_min_h": s.gap_min_h, "gap_min_sog_kn": s.gap_min_sog_kn,
                   "gap_min_reception_ratio": s.gap_min_reception_ratio,
+                  "gap_min_known_fraction": s.gap_min_known_fraction,
                   "gap_heard_max_interval_minutes": s.gap_heard_max_interval_minutes}
     events = []
     for k, r in enumerate(rows):
@@ -146,9 +153,10 @@ def detect_ais_gap(ctx: TrackContext) -> list[Event]:
         evidence = {
             "gap_h": round(float(hours), 2),
             "last_fix": {"time": start.isoformat(), "lat": round(float(lat[r]), 5), "lon": round(float(lon[r]), 5)},
-            "sog_before_kn": rounded(speed_before[k]),
+            "speed_before_kn": rounded(speed_before[k]),  # reported SOG, else implied by the last step
             "nav_status_before": None if not np.isfinite(status[r]) else int(status[r]),
             "reception_ratio": round(float(mean_ratio[k]), 3),
+            "course_judged_fraction": round(float(judged[k] / samples[k]), 2),
             "draught_before_m": rounded(draught_before[k]),
             "thresholds": thresholds,
         }
@@ -159,7 +167,8 @@ def detect_ais_gap(ctx: TrackContext) -> list[Event]:
         else:
             a = after[k]
             end = as_datetime(times.iloc[a])
-            evidence["reappeared"] = {"time": end.isoformat(), "lat": round(float(lat[a]), 5), "lon": round(float(lon[a]), 5)}
+            evidence["reappeared"] = {"time": end.isoformat(), "lat": round(float(lat[a]), 5),
+                                      "lon": round(float(lon[a]), 5)}
             evidence["distance_m"] = round(float(distance[k]))
             evidence["implied_speed_kn"] = rounded(distance[k] / pair_dt[k] / KNOT_MS)
             evidence["draught_after_m"] = rounded(draught_after[k])

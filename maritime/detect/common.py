@@ -17,6 +17,10 @@ from maritime.geo.geodesy import KNOT_MS, haversine_m
 EPOCH = datetime(1970, 1, 1)
 SOG_UNAVAILABLE_KN = 102.2  # 102.3 means "not available"; 102.2 "102.2 kn or more" (ITU-R M.1371)
 UNDER_WAY_STATUSES = (0, 8)  # under way using engine, under way sailing
+# An episode whose first report is a vessel's first in the window, this close to the window's
+# oldest report, may have begun before the window: its start is unknown, and a pipeline that
+# slides the window would find it again each tick with a later start (a new event id).
+WINDOW_EDGE_S = 15 * 60.0
 
 
 def valid_positions(tracks: pd.DataFrame) -> pd.DataFrame:
@@ -34,6 +38,11 @@ def epoch_s(times: pd.Series) -> np.ndarray:
 def newest_s(ctx) -> float:
     """The newest data time of the context (any report, even one without a position), in unix seconds."""
     return pd.Timestamp(ctx.newest_time).value / 1e9 if ctx.newest_time is not None else float("nan")
+
+
+def cut_by_window(t_start: np.ndarray, at_vessel_start: np.ndarray, window_start_s: float) -> np.ndarray:
+    """True for episodes that begin at a vessel's first report in the window, at the window's edge."""
+    return np.asarray(at_vessel_start, dtype=bool) & (np.asarray(t_start) - window_start_s < WINDOW_EDGE_S)
 
 
 def as_datetime(value) -> datetime:

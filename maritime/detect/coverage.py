@@ -9,8 +9,7 @@ its 3 × 3 neighbourhood so that a cell crossed by a few ships still has evidenc
 
 In an offshore reception hole every ship falls silent, so the ratio there is
 near 0; on a lane where one ship went dark among many that were heard it stays
-near 1. Cells with too little traffic to tell are "unknown" (ratio 0): silence
-there is not evidence of anything.
+near 1. Cells with too little traffic to tell are "unknown" (NaN).
 """
 
 from __future__ import annotations
@@ -98,13 +97,14 @@ class ReceptionMap:
         return self.grid.cell_deg * METRES_PER_DEG / 2.0
 
     def ratio(self, owner: np.ndarray, lat: np.ndarray, lon: np.ndarray, own_silent_s: np.ndarray) -> np.ndarray:
-        """Per sample point, the reception ratio of its cell with the owner's own silence taken out.
+        """Per sample point, the reception ratio of its cell with the owner's own silence taken out
+        (NaN where the cell is off the grid or has too little traffic to tell).
 
         ``own_silent_s`` is the silent time each sample itself put into the map (0 for
         points that were not part of it, e.g. a dead-reckoned course).
         """
         cells = self.grid.cell(lat, lon)
-        ratio = np.zeros(len(cells))
+        ratio = np.full(len(cells), np.nan)
         on_grid = cells >= 0
         if not on_grid.any():
             return ratio
@@ -118,7 +118,7 @@ class ReceptionMap:
         silent = np.maximum(self.silent_s[cells[on_grid]] - own_here, 0.0)
         known = heard + silent >= self.min_known_s
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio[on_grid] = np.where(known, heard / (heard + silent), 0.0)
+            ratio[on_grid] = np.where(known, heard / (heard + silent), np.nan)
         return ratio
 
 

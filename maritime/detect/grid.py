@@ -65,20 +65,28 @@ class Grid:
         return np.where(ok, ni * cols + nj, -1)
 
     def distance_to(self, cells: np.ndarray, max_m: float) -> np.ndarray:
-        """Metres from each cell centre to the nearest of ``cells`` (flat, ``inf`` beyond ``max_m``)."""
+        """Metres from each cell centre to the nearest of ``cells`` (flat, ``inf`` beyond ``max_m``).
+
+        Only the window around ``cells`` that ``max_m`` can reach is relaxed; the rest is ``inf``.
+        """
         rows, cols = self.shape
-        d = np.full((rows, cols), np.inf)
+        out = np.full(self.size, np.inf)
         cells = np.asarray(cells, dtype=np.int64)
         cells = cells[(cells >= 0) & (cells < self.size)]
         if len(cells) == 0:
-            return d.ravel()
-        d.flat[cells] = 0.0
+            return out
         dy = self.cell_deg * METRES_PER_DEG
-        lat = self.lat_min + (np.arange(rows) + 0.5) * self.cell_deg
+        reach_i = int(np.ceil(max_m / dy))
+        reach_j = int(np.ceil(max_m / (dy * np.cos(np.radians(max(abs(self.lat_min), abs(self.lat_max)))))))
+        i, j = cells // cols, cells % cols
+        i0, i1 = max(int(i.min()) - reach_i, 0), min(int(i.max()) + reach_i + 1, rows)
+        j0, j1 = max(int(j.min()) - reach_j, 0), min(int(j.max()) + reach_j + 1, cols)
+        d = np.full((i1 - i0, j1 - j0), np.inf)
+        d[i - i0, j - j0] = 0.0
+        lat = self.lat_min + (np.arange(i0, i1) + 0.5) * self.cell_deg
         dx = (dy * np.cos(np.radians(lat)))[:, None]
         diagonal = np.hypot(dx, dy)
-        steps = int(np.ceil(max_m / min(dy, float(dx.min())))) + 1
-        for _ in range(steps):
+        for _ in range(max(reach_i, reach_j) + 1):
             before = d.copy()
             d[1:, :] = np.minimum(d[1:, :], d[:-1, :] + dy)
             d[:-1, :] = np.minimum(d[:-1, :], d[1:, :] + dy)
@@ -91,4 +99,5 @@ class Grid:
             if np.array_equal(before, d):
                 break
         d[d > max_m] = np.inf
-        return d.ravel()
+        out.reshape(rows, cols)[i0:i1, j0:j1] = d
+        return out

@@ -1,12 +1,15 @@
 """The lanes that traffic of each broad type uses, learned from stored tracks.
 
 A :class:`TrafficLanes` is fitted once on history (``fit`` returns self, learned
-state ends in ``_``) and queried for any number of windows: per type group, the
-grid cells through which at least ``min_vessels`` different vessels passed under
-way are lane cells, and :meth:`TrafficLanes.distance_m` says how far a position is
-from the nearest of them. The deviation threshold of a group is the
-``percentile`` of the same distance over its training positions at sea (with a
-floor of ``min_distance_m``): what is "far" is learned, not guessed.
+state ends in ``_``) and queried for any number of windows. Per type group and
+per course sector (eight of 45°), the grid cells through which at least
+``min_vessels`` different vessels passed under way on such a course are lane
+cells; :meth:`TrafficLanes.distance_m` says how far a position is from the
+nearest lane cell of its group whose course is within one sector of its own, so
+that a ship crossing a lane, or sailing against a one-way lane, is not "on" it.
+The deviation threshold of a group is the ``percentile`` of that distance over
+its training positions at sea (with a floor of ``min_distance_m``): what is
+"far" is learned, not guessed.
 """
 
 from __future__ import annotations
@@ -20,15 +23,30 @@ from maritime.detect.common import epoch_s, new_vessel, per_report, speed_kn, va
 from maritime.detect.coverage import segment_samples
 from maritime.detect.grid import METRES_PER_DEG, Grid
 from maritime.detect.places import away_from_ports
+from maritime.geo.geodesy import initial_bearing_deg
 
 # Broad type groups with lanes of their own (AIS type code ranges, ITU-R M.1371-5 Table 53).
 # Fishing, service and pleasure craft go where their work is, off any lane.
-TYPE_GROUPS: tuple[tuple[str, int, int], ...] = (
-    ("high_speed", 40, 49), ("passenger", 60, 69), ("cargo", 70, 79), ("tanker", 80, 89),
-)
+# Passenger ships, cargo ships and tankers share the traffic separation schemes and the trade lanes;
+# high-speed craft keep to their own lines.
+TYPE_GROUPS: tuple[tuple[str, int, int], ...] = (("high_speed", 40, 49), ("merchant", 60, 89))
+SECTORS = 8  # course sectors of 45°; a position is compared with lanes within one sector of its course
 MOVING_MIN_SOG_KN = 3.0  # slower is manoeuvring, drifting or at anchor: not a lane
 MAX_TRAINING_POINTS = 50_000  # per group, for the percentile (an even stride through the reports)
 MAX_STEP_S = 30 * 60.0  # consecutive reports further apart than this are not joined into a line
+
+
+def course_sector(frame: pd.DataFrame, first: np.ndarray) -> np.ndarray:
+    """Course sector (0..SECTORS-1) per report: the reported course, else the bearing from the
+    report before; -1 where neither is known."""
+    course = frame["cog"].to_numpy(dtype=float).copy()
+    course[course >= 360.0] = np.nan
+    missing = np.nonzero(~np.isfinite(course) & ~first)[0]
+    if len(missing):
+        lat, lon = frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float)
+        course[missing] = initial_bearing_deg(lat[missing - 1], lon[missing - 1], lat[missing], lon[missing])
+    known = np.isfinite(course)
+    return np.where(known, (np.nan_to_num(course) % 360.0 // (360.0 / SECTORS)).astype(np.int64), -1)
 
 
 def type_group(types: np.ndarray) -> np.ndarray:
@@ -41,9 +59,16 @@ def type_group(types: np.ndarray) -> np.ndarray:
 
 
 class TrafficLanes:
+    """Lane cells per type group and course sector, and how far from them is "off the lanes".
+
+    ``fit(tracks, ship_types)`` learns ``distance_`` (per (group, sector) a raster of metres
+    to the nearest lane cell; sector -1: any course), ``threshold_m_`` and ``vessels_`` per
+    group, and ``hours_``, the span of the training data.
+    """
+
     def __init__(self, cell_deg: float = 0.05, min_vessels: int = 2, percentile: float = 99.0,
                  min_distance_m: float = 5_000.0, min_port_distance_m: float = 15_000.0,
-                 max_distance_m: float = 300_000.0):
+                 max_distance_m: float = 150_000.0):
         self.cell_deg = cell_deg
         self.min_vessels = min_vessels
         self.percentile = percentile
@@ -61,18 +86,21 @@ class TrafficLanes:
         if not 0.0 < self.percentile <= 100.0 or self.cell_deg <= 0 or self.min_vessels < 1:
             raise ValueError("TrafficLanes needs 0 < percentile <= 100, cell_deg > 0 and min_vessels >= 1")
         self.grid_ = Grid(self.cell_deg)
-        self.distance_: dict[int, np.ndarray] = {}
+        self.distance_: dict[tuple[int, int], np.ndarray] = {}  # (group, sector) → raster; sector -1: any course
         self.threshold_m_: dict[int, float] = {}
         self.vessels_: dict[int, int] = {}
+        self.hours_ = 0.0
         v = valid_positions(tracks)
         if v.empty:
             return self
         mmsi = v["mmsi"].to_numpy()
         t = epoch_s(v["time"])
+        self.hours_ = float(t.max() - t.min()) / 3600.0
         lat, lon = v["lat"].to_numpy(dtype=float), v["lon"].to_numpy(dtype=float)
         first = new_vessel(mmsi)
         group = type_group(per_report(ship_types, mmsi))
-        moving = (np.nan_to_num(speed_kn(v, t, first)) > MOVING_MIN_SOG_KN) & (group >= 0)
+        sector = course_sector(v, first)
+        moving = (np.nan_to_num(speed_kn(v, t, first)) > MOVING_MIN_SOG_KN) & (group >= 0) & (sector >= 0)
 
         # where each vessel went under way: its reports, and the line between reports close in time
         joined = np.nonzero(moving[:-1] & moving[1:] & ~first[1:] & (np.diff(t) <= MAX_STEP_S))[0]
@@ -80,42 +108,52 @@ class TrafficLanes:
                                                  self.cell_deg * METRES_PER_DEG / 2.0)
         points = pd.DataFrame({
             "group": np.concatenate((group[moving], group[joined][owner])),
+            "sector": np.concatenate((sector[moving], sector[joined + 1][owner])),
             "mmsi": np.concatenate((mmsi[moving], mmsi[joined][owner])),
             "cell": self.grid_.cell(np.concatenate((lat[moving], s_lat)), np.concatenate((lon[moving], s_lon))),
         })
         points = points[points["cell"] >= 0].drop_duplicates()
-        vessels_per_cell = points.groupby(["group", "cell"]).size()
-        for k in np.unique(points["group"]):
-            counts = vessels_per_cell.loc[k]
-            lane_cells = counts.index.to_numpy()[counts.to_numpy() >= self.min_vessels]
-            if len(lane_cells) == 0:
-                continue
-            self.distance_[int(k)] = self.grid_.distance_to(lane_cells, self.max_distance_m)
+        vessels = points.groupby(["group", "sector", "cell"]).size()
+        lanes = vessels[vessels >= self.min_vessels].reset_index()
+        for k in np.unique(lanes["group"]):
+            raw = [self.grid_.distance_to(lanes.loc[(lanes["group"] == k) & (lanes["sector"] == sector_k), "cell"],
+                                          self.max_distance_m) for sector_k in range(SECTORS)]
+            for sector_k in range(SECTORS):
+                self.distance_[(int(k), sector_k)] = np.minimum.reduce(
+                    [raw[(sector_k + shift) % SECTORS] for shift in (-1, 0, 1)])
+            self.distance_[(int(k), -1)] = np.minimum.reduce(raw)
             self.vessels_[int(k)] = int(points.loc[points["group"] == k, "mmsi"].nunique())
             rows = np.nonzero(moving & (group == k))[0]
             rows = rows[::max(1, len(rows) // MAX_TRAINING_POINTS)]
             rows = rows[away_from_ports(lat[rows], lon[rows], self.min_port_distance_m)]
-            cells = self.grid_.cell(lat[rows], lon[rows])
-            d = self.distance_[int(k)][cells[cells >= 0]]
+            d, _ = self.distance_m(lat[rows], lon[rows], group_index=np.full(len(rows), k), sector=sector[rows])
             d = d[np.isfinite(d)]
             learned = float(np.percentile(d, self.percentile)) if len(d) else 0.0
             self.threshold_m_[int(k)] = max(learned, self.min_distance_m)
         return self
 
-    def distance_m(self, lat: np.ndarray, lon: np.ndarray, types: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per position: metres to the nearest lane cell of its type group (``inf`` beyond ``max_distance_m``),
-        and the group's threshold; both NaN where the group has no lanes or the point is off the grid."""
+    def distance_m(self, lat: np.ndarray, lon: np.ndarray, types: Optional[np.ndarray] = None, *,
+                   group_index: Optional[np.ndarray] = None,
+                   sector: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per position: metres to the nearest lane cell of its type group and course sector (``inf`` beyond
+        ``max_distance_m``; any course where ``sector`` is -1 or not given), and the group's threshold.
+
+        Both are NaN where the group has no lanes or the point is off the grid. Give ship ``types``
+        or their ``group_index`` (see :func:`type_group`).
+        """
         if not hasattr(self, "grid_"):
             raise RuntimeError("TrafficLanes is not fitted yet: call fit() first")
         lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-        group = type_group(types)
+        group = type_group(types) if group_index is None else np.asarray(group_index)
+        sector = np.full(len(lat), -1) if sector is None else np.asarray(sector)
         cells = self.grid_.cell(lat, lon)
         distance = np.full(len(lat), np.nan)
         threshold = np.full(len(lat), np.nan)
-        for k, raster in self.distance_.items():
-            here = (group == k) & (cells >= 0)
+        for (k, sector_k), raster in self.distance_.items():
+            here = (group == k) & (sector == sector_k) & (cells >= 0)
             distance[here] = raster[cells[here]]
-            threshold[here] = self.threshold_m_[k]
+            if k in self.threshold_m_:
+                threshold[here] = self.threshold_m_[k]
         return distance, threshold
 
     def group_name(self, ship_type: Optional[float]) -> Optional[str]:

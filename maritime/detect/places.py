@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from maritime.geo.land import is_land
 from maritime.geo.ports import distance_to_port_or_anchorage_m, in_fishing_ground, in_port
 
 # AIS ship-and-cargo type codes (ITU-R M.1371-5, Annex 8, Table 53)
@@ -22,14 +23,15 @@ LAW_ENFORCEMENT = (55,)
 
 
 def away_from_ports(lat: np.ndarray, lon: np.ndarray, min_distance_m: float) -> np.ndarray:
-    """True where the point is outside every port (radius and inland fairway) and at least
-    ``min_distance_m`` beyond the edge of every port and anchorage circle."""
+    """True where the point is at sea (not on land: a position there is on_land's business, e.g.
+    spoofing), outside every port (radius and inland fairway) and at least ``min_distance_m``
+    beyond the edge of every port and anchorage circle."""
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     if lat.size == 0:
         return np.zeros(lat.shape, dtype=bool)
     far = np.asarray(distance_to_port_or_anchorage_m(lat, lon)) >= min_distance_m
     if far.any():
-        far[far] = ~np.asarray(in_port(lat[far], lon[far]), dtype=bool)
+        far[far] = ~np.asarray(in_port(lat[far], lon[far]), dtype=bool) & ~np.asarray(is_land(lat[far], lon[far]))
     return far
 
 

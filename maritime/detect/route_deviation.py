@@ -7,9 +7,15 @@ cell of its type group than the group's learned threshold, and at least
 ``route_deviation_min_port_distance_m`` from ports and anchorages (approaches fan
 out from the lanes). A run of such reports lasting ``route_deviation_min_minutes``,
 unbroken by a silence of ``gap_min_h``, is one episode; shorter runs are noise
-(a spoofed fix or two). Only groups with lanes are judged: cargo, tankers,
-passenger ships and high-speed craft; fishing boats, tugs, pilots and pleasure
-craft go where their work is.
+(a spoofed fix or two). The run must also leave the vessel's own line: some of
+its positions lie ``route_deviation_min_detour_m`` or more from the straight line
+between where the vessel was ``route_deviation_context_minutes`` before the run
+and after it (or its latest position): a straight passage between two parts of
+the lane network, on a route too rare to have a lane yet, is not a deviation.
+Lanes learned from less than ``route_deviation_min_history_h`` of traffic are too
+sparse to judge by: then nothing is flagged. Only groups with lanes are judged:
+merchant ships (passenger, cargo, tanker) and high-speed craft; fishing boats,
+tugs, pilots and pleasure craft go where their work is.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from typing import Optional
 
 import numpy as np
 
-from maritime.detect.common import (as_datetime, epoch_s, last_of_vessel, new_vessel, newest_s, per_report, runs,
-                                    ship_types, valid_positions)
+from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, last_of_vessel, new_vessel, newest_s,
+                                    per_report, runs, ship_types, valid_positions)
 from maritime.detect.events import Event
-from maritime.detect.lanes import TrafficLanes
+from maritime.detect.grid import METRES_PER_DEG
+from maritime.detect.lanes import TrafficLanes, course_sector
 from maritime.detect.places import away_from_ports
 from maritime.detect.tracks import TrackContext
 
@@ -34,45 +41,72 @@ def fit_lanes(ctx: TrackContext) -> TrafficLanes:
     return TrafficLanes.from_settings(ctx.settings).fit(history, ship_types(ctx))
 
 
+def detour_m(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, a: int, b: int, lo: int, hi: int,
+             context_s: float) -> float:
+    """How far rows a..b stray from the straight line between the vessel's positions ``context_s``
+    before row a and after row b (rows lo..hi are the vessel's), in metres."""
+    before = lo + int(np.searchsorted(t[lo:hi + 1], t[a] - context_s))
+    after = min(lo + int(np.searchsorted(t[lo:hi + 1], t[b] + context_s, side="right")) - 1, hi)
+    scale = np.cos(np.radians(lat[before]))
+    x = (lon[a:b + 1] - lon[before]) * scale * METRES_PER_DEG
+    y = (lat[a:b + 1] - lat[before]) * METRES_PER_DEG
+    ex, ey = (lon[after] - lon[before]) * scale * METRES_PER_DEG, (lat[after] - lat[before]) * METRES_PER_DEG
+    length2 = ex * ex + ey * ey
+    u = np.clip((x * ex + y * ey) / length2, 0.0, 1.0) if length2 > 0 else np.zeros(len(x))
+    return float(np.max(np.hypot(x - u * ex, y - u * ey)))
+
+
 def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = None) -> list[Event]:
     s = ctx.settings
     tracks = valid_positions(ctx.tracks)
     if len(tracks) < 2:
         return []
     lanes = lanes if lanes is not None else fit_lanes(ctx)
+    if lanes.hours_ < s.route_deviation_min_history_h:
+        return []
     mmsi = tracks["mmsi"].to_numpy()
     t = epoch_s(tracks["time"])
     lat, lon = tracks["lat"].to_numpy(dtype=float), tracks["lon"].to_numpy(dtype=float)
     types = per_report(ship_types(ctx), mmsi)
-    distance, threshold = lanes.distance_m(lat, lon, types)
+    first = new_vessel(mmsi)
+    distance, threshold = lanes.distance_m(lat, lon, types, sector=course_sector(tracks, first))
     with np.errstate(invalid="ignore"):
         candidate = np.nonzero(distance > threshold)[0]
     flag = np.zeros(len(t), dtype=bool)
     flag[candidate] = away_from_ports(lat[candidate], lon[candidate], s.route_deviation_min_port_distance_m)
     silence = np.concatenate(([True], np.diff(t) > s.gap_min_h * 3600.0))
-    starts, ends = runs(flag, new_vessel(mmsi) | silence)
-    long_enough = t[ends] - t[starts] >= s.route_deviation_min_minutes * 60.0
-    starts, ends = starts[long_enough], ends[long_enough]
+    starts, ends = runs(flag, first | silence)
+    keep = ((t[ends] - t[starts] >= s.route_deviation_min_minutes * 60.0)
+            & ~cut_by_window(t[starts], first[starts], t.min()))
+    starts, ends = starts[keep], ends[keep]
 
     newest = newest_s(ctx)
     last = last_of_vessel(mmsi)
+    vessel_first = np.maximum.accumulate(np.where(first, np.arange(len(t)), 0))
+    vessel_last = np.minimum.accumulate(np.where(last, np.arange(len(t)), len(t))[::-1])[::-1]
+    context_s = s.route_deviation_context_minutes * 60.0
     times = tracks["time"]
     events = []
     for a, b in zip(starts, ends):
+        detour = detour_m(lat, lon, t, a, b, vessel_first[a], vessel_last[a], context_s)
+        if detour < s.route_deviation_min_detour_m:
+            continue
         d = distance[a:b + 1]
         furthest = a + int(np.argmax(np.where(np.isfinite(d), d, lanes.max_distance_m)))
-        max_d = float(distance[furthest]) if np.isfinite(distance[furthest]) else None
+        beyond = not np.isfinite(distance[furthest])  # further than the lanes' raster reaches
+        max_d = lanes.max_distance_m if beyond else float(distance[furthest])
         minutes = float(t[b] - t[a]) / 60.0
         ongoing = bool(last[b]) and newest - t[b] < s.gap_min_h * 3600.0
         start = as_datetime(times.iloc[a])
-        ratio = (max_d if max_d is not None else lanes.max_distance_m) / threshold[a]
+        ratio = max_d / threshold[a]
         evidence = {
             "duration_minutes": round(minutes, 1),
             "type_group": lanes.group_name(types[a]),
             "ship_type": None if not np.isfinite(types[a]) else int(types[a]),
-            "max_distance_from_lane_m": None if max_d is None else round(max_d),
-            "beyond_m": lanes.max_distance_m if max_d is None else None,
+            "max_distance_from_lane_m": round(max_d),
+            "max_distance_is_lower_bound": beyond,
             "threshold_m": round(float(threshold[a])),
+            "detour_m": round(detour),
             "furthest_fix": {"time": as_datetime(times.iloc[furthest]).isoformat(),
                              "lat": round(float(lat[furthest]), 5), "lon": round(float(lon[furthest]), 5)},
             "reports": int(b - a + 1),
@@ -80,9 +114,10 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
                            "route_deviation_min_minutes": s.route_deviation_min_minutes,
                            "route_deviation_min_distance_m": s.route_deviation_min_distance_m,
                            "route_deviation_min_port_distance_m": s.route_deviation_min_port_distance_m,
+                           "route_deviation_min_detour_m": s.route_deviation_min_detour_m,
+                           "route_deviation_context_minutes": s.route_deviation_context_minutes,
                            "lanes_cell_deg": s.lanes_cell_deg, "lanes_min_vessels": s.lanes_min_vessels},
         }
-        evidence = {k: v for k, v in evidence.items() if v is not None or k == "ship_type"}
         events.append(Event(
             kind=KIND, mmsi=int(mmsi[a]), start=start, end=None if ongoing else as_datetime(times.iloc[b]),
             lat=float(lat[a]), lon=float(lon[a]), severity="warning" if ratio >= 2.0 else "info",

@@ -5,7 +5,9 @@ inside the zone's polygon, or, between sparse reports, a leg whose straight line
 crosses the zone while both its ends lie outside. The entry point and time are
 where the leg into the zone crosses its boundary (interpolated along the leg),
 or the first fix if the vessel was already inside when first seen. A visit still
-inside at the vessel's latest report is open (``end`` None).
+inside at the vessel's latest report is open (``end`` None). A lone fix inside,
+reached and left at speeds no ship makes, is a displaced position (position_jump),
+not a visit.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from maritime.detect.common import (as_datetime, epoch_s, last_of_vessel, new_vessel, per_report, runs, ship_types,
-                                    valid_positions)
+from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, last_of_vessel, new_vessel, per_report, runs,
+                                    ship_types, valid_positions)
 from maritime.detect.coverage import intervals
 from maritime.detect.events import Event
 from maritime.detect.tracks import TrackContext, Zone
@@ -80,6 +82,8 @@ def detect_zone_entry(ctx: TrackContext) -> list[Event]:
     types = per_report(ship_types(ctx), mmsi)
     legs = intervals(tracks)
     plausible = legs.speed_kn <= MAX_LEG_SPEED_KN
+    leg_ok = np.zeros(len(t), dtype=bool)  # the leg from this report to the next is sailable
+    leg_ok[legs.first] = plausible
     events = []
     for zone in ctx.zones:
         shapely.prepare(zone.polygon)
@@ -98,7 +102,11 @@ def detect_zone_entry(ctx: TrackContext) -> list[Event]:
         crossing_last = dict(zip(a.tolist(), leave.tolist()))
 
         starts, ends = runs(inside, first)
-        for s_row, e_row in zip(starts, ends):
+        keep = ~cut_by_window(t[starts], first[starts], t.min())
+        for s_row, e_row in zip(starts[keep], ends[keep]):
+            reached = not first[s_row] and leg_ok[s_row - 1]
+            if s_row == e_row and not (reached or leg_ok[e_row]):
+                continue  # one fix inside, neither reached nor left by a sailable leg
             before = s_row - 1
             if not first[s_row] and np.isfinite(crossing_first.get(before, np.nan)):
                 entry, how = _point(lat, lon, t, before, crossing_first[before]), "entered between reports"

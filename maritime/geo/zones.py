@@ -47,6 +47,16 @@ def _geometry(geometry: Any, label: str) -> dict[str, Any]:
     if not isinstance(geometry, dict) or geometry.get("type") not in POLYGON_TYPES:
         found = geometry.get("type") if isinstance(geometry, dict) else geometry
         raise ZoneFileError(f"{label}: geometry is {found!r}; zones must be Polygon or MultiPolygon")
+    polygons = geometry.get("coordinates")
+    polygons = [polygons] if geometry["type"] == "Polygon" else polygons
+    try:
+        rings = [ring for polygon in polygons for ring in polygon]
+        closed = all(len(ring) >= 4 and list(ring[0]) == list(ring[-1]) for ring in rings)
+    except TypeError:
+        raise ZoneFileError(f"{label}: unreadable {geometry['type']} coordinates") from None
+    if not rings or not closed:
+        raise ZoneFileError(f"{label}: a ring is not closed (RFC 7946: at least 4 positions, the last "
+                            f"repeating the first)")
     try:
         shape = shapely.geometry.shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, shapely.errors.GEOSException) as exc:
