@@ -330,7 +330,8 @@ def simulate(
     hours: Annotated[float, typer.Option(min=0.1, max=24 * 14, help="Length of the simulated period.")] = 24.0,
     vessels: Annotated[int, typer.Option(min=1, max=20_000, help="Number of vessels.")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same output.")] = 1,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for ais.nmea, labels.jsonl, zones.geojson.")] =
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for ais.nmea, labels.jsonl, zones.geojson, "
+                                                        "benign.jsonl, vessels.jsonl and scenario.json.")] =
     Path("simulated"),
 ) -> None:
     """Simulate Black Sea AIS traffic with labelled anomalies, as real NMEA with tag-block times."""
