@@ -80,7 +80,7 @@ def printable(text: str) -> str:
 
 def _short(value) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

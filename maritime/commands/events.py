@@ -50,7 +50,7 @@ def _events_table(rows: list[dict]) -> Table:
     table = Table(show_edge=False, header_style="bold")
     for column in ("start (UTC)", "kind", "severity", "mmsi", "other", "lat", "lon", "score", "status", "evidence"):
         table.add_column(column, justify="right" if column in ("mmsi", "other", "lat", "lon", "score") else "left",
-                         overflow="fold")
+                         overflow="fold", no_wrap=column != "evidence", min_width=30 if column == "evidence" else None)
     for row in sorted(rows, key=lambda r: (r["start"], r["id"]), reverse=True):
         table.add_row(
             Text(f"{row['start']:%Y-%m-%d %H:%M:%S}"), Text(row["kind"]),
