@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from maritime import __version__
@@ -31,8 +32,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(stderr=True)  # progress and messages; data goes to stdout
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+# Markup is off: file names, errors, feed statuses and AIS text are printed as text, never as Rich markup.
+console = Console(stderr=True, markup=False)  # progress and messages; data goes to stdout
+out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 140)
+
+
+def labelled(label: str, style: str, message: str) -> Text:
+    """``label`` in ``style``, then the message as plain text."""
+    return Text.assemble((label, style), " ", message)
 
 
 class _State:
@@ -67,7 +74,7 @@ def handle_errors(command: Callable) -> Callable:
                 message = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
             else:
                 message = str(exc)
-            console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            console.print(labelled("error:", "bold red", message), highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             console.print("interrupted")
@@ -225,7 +232,7 @@ def _print_ingest_report(report) -> None:
               f"  duplicates {report.total('duplicates'):,}  rejected {report.total('rejected'):,}"
               f"  in {report.seconds:.1f} s ({rate:,.0f} lines/s)")
     for failed in report.failed:
-        console.print(f"[yellow]warning:[/] {failed.source}: {failed.error}", highlight=False)
+        console.print(labelled("warning:", "yellow", f"{failed.source}: {failed.error}"), highlight=False)
 
 
 # -- export ---------------------------------------------------------------------------------------

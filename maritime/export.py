@@ -27,8 +27,16 @@ def iso(value: datetime) -> str:
     return value.isoformat(timespec="seconds") + "Z"
 
 
+def _plain_value(value):
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, float) and value != value:  # NaN: JSON has no such number
+        return None
+    return value
+
+
 def _plain(row: dict) -> dict:
-    return {k: iso(v) if isinstance(v, datetime) else v for k, v in row.items()}
+    return {k: _plain_value(v) for k, v in row.items()}
 
 
 def json_line(row: dict) -> str:

@@ -103,6 +103,12 @@ def ingest_file(engine: Engine, path: Path, fmt: str = "auto", settings: Optiona
                 _ingest_nmea(engine, path, settings, report, progress)
         except FeedError as exc:
             report.error = str(exc)
+        except BaseException as exc:  # recorded as failed, then raised to the caller
+            report.error = f"{type(exc).__name__}: {exc}"[:500]
+            try:
+                _finish_run(engine, run_id, report)
+            finally:
+                raise
         _finish_run(engine, run_id, report)
     return report
 
@@ -232,7 +238,9 @@ def _ingest_csv(engine: Engine, path: Path, settings: IngestSettings, report: So
     fp = files.fingerprint(path)
     size = files.size_of(path)
     checkpoint = _load_checkpoint(engine, source)
-    if checkpoint is not None and files.same_file(path, checkpoint.fingerprint) and checkpoint.completed:
+    if (checkpoint is not None and checkpoint.completed and checkpoint.offset >= size
+            and files.same_file(path, checkpoint.fingerprint)):
+        # A grown archive is read again whole: its rows carry unique keys, so only new rows are stored.
         report.skipped_unchanged = True
         if progress:
             progress(size)

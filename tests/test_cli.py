@@ -85,3 +85,12 @@ def test_tcp_stream_is_ingested_with_receive_times(sqlite_url):
     server.close()
     assert result.exit_code == 0, result.output
     assert "read 6" in result.output and "stored 5" in result.output and "rejected 1" in result.output
+
+
+def test_text_that_looks_like_rich_markup_is_printed_as_text(sqlite_url, tmp_path):
+    path = tmp_path / "feed[red]x[bold].nmea"
+    path.write_text(tag(position(272000001, 46.0, 31.0), 1_764_000_000, "rx") + "\n")
+    assert runner.invoke(app, ["--db", sqlite_url, "ingest", str(tmp_path)]).exit_code == 0
+    result = runner.invoke(app, ["--db", sqlite_url, "status"])
+    assert result.exit_code == 0, result.output
+    assert "feed[red]x[bold].nmea" in result.output

@@ -273,3 +273,27 @@ def test_writer_process_stores_the_same_rows_as_in_process_writes(db_url, tmp_pa
     assert report.sources[0].newest_time is not None
     assert [r[:4] for r in _positions(engine) if r.time.year == 2025] == \
         [r[:4] for r in _positions(in_process) if r.time.year == 2025]
+
+
+def test_csv_archive_that_grew_stores_its_new_rows(sqlite_url, tmp_path):
+    path = tmp_path / "AIS_2025_11_24.csv"
+    lines = MARINECADASTRE.splitlines()
+    path.write_text("\n".join(lines[:3]) + "\n")
+    engine = open_store(sqlite_url)
+    assert ingest_paths(engine, [str(path)]).total("stored") >= 2
+    path.write_text("\n".join(lines) + "\n")
+    report = ingest_paths(engine, [str(path)])
+    assert not report.sources[0].skipped_unchanged
+    assert len(_positions(engine)) == 3
+
+
+def test_damaged_gzip_keeps_what_was_read_before_the_damage(sqlite_url, tmp_path):
+    data = bytearray(gzip.compress(("\n".join(_traffic(5, 400)) + "\n").encode()))
+    data[len(data) * 3 // 4] ^= 0xFF
+    path = tmp_path / "damaged.nmea.gz"
+    path.write_bytes(bytes(data))
+    engine = open_store(sqlite_url)
+    report = ingest_paths(engine, [str(path)], settings=IngestSettings(batch_size=100))
+    assert report.sources[0].error and "cannot read" in report.sources[0].error
+    assert report.total("stored") > 500
+    assert len(_positions(engine)) == report.total("stored")

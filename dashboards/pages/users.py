@@ -60,7 +60,7 @@ def manage(action: str, name: str | None, role: str | None = None, password: str
         if action == "add":
             data.write(add_user, (name or "").strip(), role or "", password or "")
             return True, f"{name} ({role}) added by {admin.name}."
-        if name == admin.name and action == "disable":
+        if (name or "").strip() == admin.name and action == "disable":
             return False, "You cannot disable your own account."
         data.write(set_active, (name or "").strip(), action == "enable")
         return True, f"{name} {'enabled' if action == 'enable' else 'disabled'} by {admin.name}."

@@ -122,13 +122,14 @@ def demo_accounts(store) -> list[tuple[str, str, str]]:
 def serve_dashboard(store, host: str, port: int, console) -> None:
     """Serve the dashboard over ``store`` until interrupted (also the end of `maritime demo`)."""
     from dashboards import create_app, serve
+    from maritime.cli import labelled
     from maritime.store.db import safe_url
     from maritime.store.users import list_users
 
     with store.connect() as connection:
         if not list_users(connection):
-            console.print("[yellow]warning:[/] no dashboard accounts yet; add one with `maritime users add NAME "
-                          "--role officer`", highlight=False)
+            console.print(labelled("warning:", "yellow", "no dashboard accounts yet; add one with "
+                                                         "`maritime users add NAME --role officer`"), highlight=False)
     app = create_app(engine=store)
     console.print(f"dashboard for {safe_url(store)} on http://{host}:{port}/ (Ctrl-C to stop)", highlight=False)
     try:

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 KINDS_SHOWN = ("loitering", "route_deviation", "rendezvous", "overall")
 
@@ -188,9 +189,9 @@ def register(app: typer.Typer) -> None:
             ("libraries", ", ".join(f"{k} {v}" for k, v in e.library_versions.items())),
             ("features", ", ".join(e.features)), ("notes", e.notes or "-"),
         ):
-            table.add_row(f"[bold]{label}[/]", value)
+            table.add_row(Text(label, style="bold"), value)
         for label, (value,) in _figures_rows([e]):
-            table.add_row(f"[bold]{label}[/]", value)
+            table.add_row(Text(label, style="bold"), value)
         out.print(table)
 
     @models_app.command()

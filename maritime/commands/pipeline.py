@@ -9,7 +9,7 @@ from rich.table import Table
 
 
 def register(app: typer.Typer) -> None:
-    from maritime.cli import console, engine, handle_errors, out
+    from maritime.cli import console, engine, handle_errors, labelled, out
 
     feeds = typer.Typer(help="Configure live feeds: tcp://host:port, udp://host:port, file:///folder/or/glob.",
                         no_args_is_help=True)
@@ -79,4 +79,4 @@ def register(app: typer.Typer) -> None:
             return
         console.print(f"running a tick every {tick_seconds:g} s (Ctrl-C to stop)", highlight=False)
         run_scheduler(store, settings, tick_seconds, on_tick=show,
-                      on_error=lambda exc: console.print(f"[red]tick failed:[/] {exc}", highlight=False))
+                      on_error=lambda exc: console.print(labelled("tick failed:", "red", str(exc)), highlight=False))

@@ -132,8 +132,11 @@ def _header_fields(first_line: str) -> list[str]:
 
 
 def detect_csv_format(first_line: str) -> Optional[str]:
-    """``"marinecadastre"`` or ``"dma"`` from a header line, else None."""
-    names = {normalise_label(field) for field in _header_fields(first_line)}
+    """``"marinecadastre"`` or ``"dma"`` from a header line, else None (binary or other text included)."""
+    try:
+        names = {normalise_label(field) for field in _header_fields(first_line)}
+    except csv.Error:
+        return None
     for layout in LAYOUTS.values():
         mapped = {layout.columns[n] for n in names if n in layout.columns}
         if layout.marker_columns <= names and {"lat", "lon"} <= mapped:

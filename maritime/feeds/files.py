@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import zlib
 from hashlib import blake2b
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -73,11 +74,14 @@ def same_file(path: Path, recorded: str) -> bool:
 
 
 def first_line(path: Path, limit: int = 4096) -> str:
-    with open_binary(path) as handle:
-        for raw in handle:
-            text = raw[:limit].decode("utf-8", "replace").strip()
-            if text:
-                return text
+    try:
+        with open_binary(path) as handle:
+            for raw in handle:
+                text = raw[:limit].decode("utf-8", "replace").strip()
+                if text:
+                    return text
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FeedError(f"cannot read {path}: {exc}") from None
     return ""
 
 
@@ -96,7 +100,7 @@ def read_lines(path: Path, start_offset: int = 0, start_line: int = 0) -> Iterat
                 offset += len(line)
                 line_no += 1
                 yield line, line_no, offset
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # e.g. a truncated or damaged .gz
             raise FeedError(f"cannot read {path} after byte {offset}: {exc}") from None
     finally:
         handle.close()
