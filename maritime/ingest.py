@@ -169,8 +169,13 @@ def _read_nmea(path: Path, decoder: StreamDecoder, writer: BatchWriter, state: "
     batch = settings.batch_size
     pending = 0
     offset, line_no, reported_offset = start_offset, start_line, start_offset
+    # A recorder may still be appending: its unfinished last line is left for the next run.
+    growing = files.being_written(path)
     try:
-        for line, line_no, offset in files.read_lines(path, start_offset, start_line):
+        for line, next_line_no, next_offset in files.read_lines(path, start_offset, start_line):
+            if growing and not line.endswith(b"\n"):
+                break
+            line_no, offset = next_line_no, next_offset
             decoder.feed(line, line_no)
             if warm_counts is None:
                 if offset >= emit_from:  # the re-read stretch is over: drop what it produced

@@ -297,3 +297,16 @@ def test_damaged_gzip_keeps_what_was_read_before_the_damage(sqlite_url, tmp_path
     assert report.sources[0].error and "cannot read" in report.sources[0].error
     assert report.total("stored") > 500
     assert len(_positions(engine)) == report.total("stored")
+
+
+def test_unfinished_last_line_of_a_file_being_written_waits_for_the_next_run(sqlite_url, tmp_path):
+    lines = _traffic(2, 3)
+    path = tmp_path / "live.nmea"
+    path.write_text("\n".join(lines[:5]) + "\n" + lines[5][:30])  # the recorder is mid-sentence
+    engine = open_store(sqlite_url)
+    first = ingest_paths(engine, [str(path)])
+    assert first.total("stored") == 5 and first.total("rejected") == 0
+    path.write_text("\n".join(lines) + "\n")
+    second = ingest_paths(engine, [str(path)])
+    assert second.total("stored") == 1 and second.total("rejected") == 0
+    assert len(_positions(engine)) == 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import time
 import zlib
 from hashlib import blake2b
 from pathlib import Path
@@ -108,3 +109,11 @@ def read_lines(path: Path, start_offset: int = 0, start_line: int = 0) -> Iterat
 
 def size_of(path: Path) -> int:
     return path.stat().st_size
+
+
+RECENTLY_WRITTEN_S = 60.0
+
+
+def being_written(path: Path) -> bool:
+    """A plain file modified in the last minute: a recorder may still be appending to it."""
+    return not is_gzip(path) and time.time() - path.stat().st_mtime < RECENTLY_WRITTEN_S
