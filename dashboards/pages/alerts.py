@@ -129,7 +129,7 @@ def event_rows(events: pd.DataFrame, names: dict[int, str], selected: str | None
 def show_events(kinds, severities, statuses, zone, window, sort, order, _n, _version, selected):
     q = _query(kinds, severities, statuses, window, sort, order)
     zones = {z["name"]: z for z in data.read(queries.zones)}
-    if zone in zones:  # placed in the zone or naming it: decided here, over every matching event
+    if isinstance(zone, str) and zone in zones:  # placed in the zone or naming it: decided here, over every matching event
         events = data.read(queries.events, replace(q, limit=None), with_evidence=True)
         events = events[in_named_zone(events, zones[zone])]
         total, events = len(events), events.head(LIMIT)
@@ -157,6 +157,7 @@ def choose(clicks):
 @callback(Output("alerts-detail", "children"), Input("alerts-selected", "data"), Input("alerts-version", "data"),
           prevent_initial_call=True)
 def show_detail(event_id, _version):
+    event_id = event_id if isinstance(event_id, str) else None  # a forged request gets the empty state
     e = data.read(queries.event, event_id) if event_id else None
     if e is None:
         return html.P("Choose an alert with Review." if not event_id else "That event is no longer stored.",
@@ -184,9 +185,9 @@ def decide(event_id: str | None, status: str, comment: str | None):
         user = require("acknowledge")
     except Forbidden as exc:
         return html.P(f"Not recorded: {exc}.", className="notice error")
-    if not event_id:
+    if not isinstance(event_id, str) or not event_id:
         return html.P("Choose an alert first.", className="notice error")
-    comment = (comment or "").strip()[:COMMENT_MAX]
+    comment = (comment if isinstance(comment, str) else "").strip()[:COMMENT_MAX]
     if data.write(queries.set_event_status, event_id, status, user.name, comment):
         return html.P(f"{'Acknowledged' if status == 'acknowledged' else 'Dismissed'} by {user.name}.",
                       className="notice ok")
