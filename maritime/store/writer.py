@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from maritime.ais.mid import flag_of
 from maritime.ais.records import Position, Reject, Static, Station
+from maritime.errors import StoreError
 from maritime.store.schema import CheckpointRow, PositionRow, RejectRow, RejectTotalRow, StaticRow, StationRow, VesselRow
 
 
@@ -50,7 +51,7 @@ def _insert(connection: Connection, table):
         return sqlite.insert(table)
     if dialect == "postgresql":
         return postgresql.insert(table)
-    raise NotImplementedError(f"bulk writes are written for SQLite and PostgreSQL, not {dialect}")
+    raise StoreError(f"bulk writes are written for SQLite and PostgreSQL, not {dialect}")
 
 
 def _append(connection: Connection, table, rows: list[dict], unique=("key",)) -> int:
