@@ -23,14 +23,14 @@ import secrets
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, redirect, render_template_string, request, session
 
 from maritime.accounts import MAX_PASSWORD_CHARS, can, verify_password
-from maritime.store.users import credential, get_user, record_login
+from maritime.store.users import credential, get_user, record_login, revoke_sessions
 
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
@@ -145,12 +145,18 @@ def _session_user() -> Optional[CurrentUser]:
         return None
     with _state().engine.connect() as connection:
         user = get_user(connection, name)
-    if user is None or not user.active:
+    if user is None or not user.active or _revoked(user, issued):
         session.clear()
         return None
     if now - seen > SEEN_UPDATE_S:
         session["seen"] = now
     return CurrentUser(user.name, user.role)
+
+
+def _revoked(user, issued: float) -> bool:
+    """Signed in before the account's sessions were ended (sign-out elsewhere, password change)."""
+    cut = user.sessions_valid_after
+    return cut is not None and issued < cut.replace(tzinfo=timezone.utc).timestamp()
 
 
 def _is_page_request() -> bool:
@@ -265,6 +271,9 @@ def _login():
 
 
 def _logout():  # the guard has checked the CSRF token
+    if g.get("user") is not None:  # a copied cookie stops working too
+        with _state().engine.begin() as connection:
+            revoke_sessions(connection, g.user.name)
     session.clear()
     return redirect("/login")
 

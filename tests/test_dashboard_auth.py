@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select
 
 from maritime.accounts import AccountError, hash_password, verify_password
 from maritime.store.schema import EventRow, ModelVersionRow
-from maritime.store.users import set_active
+from maritime.store.users import get_user, set_active
 from tests.dashboard_fixtures import call_callback, csrf_from, sign_in
 
 
@@ -175,3 +175,27 @@ def test_only_an_admin_adds_accounts(client_as, small_db):
     client = client_as("adam").application.test_client()
     assert sign_in(client, "pavlo", "pavlo-password-1").status_code == 302
     assert client.get("/_dash-layout").status_code == 200
+
+
+def test_signing_out_ends_a_copied_session_cookie_too(client_as):
+    client = client_as("olga")
+    stolen = client.get_cookie("maritime_session").value
+    thief = client.application.test_client()
+    thief.set_cookie("maritime_session", stolen)
+    assert thief.get("/_dash-layout").status_code == 200
+    token = client.get_cookie("_csrf_token").value
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert thief.get("/_dash-layout").status_code == 401
+    assert client_as("olga").get("/_dash-layout").status_code == 200  # signing in again works
+
+
+def test_a_password_change_ends_existing_sessions(client_as, small_db):
+    from maritime.store.users import add_user
+
+    client = client_as("adam")
+    engine = create_engine(small_db.url)
+    with engine.begin() as connection:
+        user = get_user(connection, "adam")
+        add_user(connection, "adam", user.role, "a-new-password-42", replace=True)
+    engine.dispose()
+    assert client.get("/_dash-layout").status_code == 401

@@ -243,6 +243,8 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_login: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # Sessions signed in before this moment are no longer accepted (sign-out, password change).
+    sessions_valid_after: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
 class ModelVersionRow(Base):

@@ -19,6 +19,7 @@ class User:
     active: bool
     created_at: datetime
     last_login: Optional[datetime]
+    sessions_valid_after: Optional[datetime] = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def _now() -> datetime:
 
 
 def _user(row) -> User:
-    return User(row.name, row.role, bool(row.active), row.created_at, row.last_login)
+    return User(row.name, row.role, bool(row.active), row.created_at, row.last_login, row.sessions_valid_after)
 
 
 def add_user(connection: Connection, name: str, role: str, password: str, *, replace: bool = False) -> User:
@@ -46,7 +47,7 @@ def add_user(connection: Connection, name: str, role: str, password: str, *, rep
         if not replace:
             raise AccountError(f"user {name!r} exists already")
         connection.execute(table.update().where(table.c.id == known.id).values(
-            role=role, password_hash=password_hash, active=True))
+            role=role, password_hash=password_hash, active=True, sessions_valid_after=_now()))
     else:
         connection.execute(table.insert().values(name=name, role=role, password_hash=password_hash, active=True,
                                                  created_at=_now()))
@@ -64,6 +65,12 @@ def credential(connection: Connection, name: str) -> Optional[StoredCredential]:
     table = UserRow.__table__
     row = connection.execute(select(table).where(table.c.name == name, table.c.active.is_(True))).first()
     return StoredCredential(_user(row), row.password_hash) if row is not None else None
+
+
+def revoke_sessions(connection: Connection, name: str) -> None:
+    """End every session of the account signed in until now (sign-out, on every device)."""
+    table = UserRow.__table__
+    connection.execute(table.update().where(table.c.name == name).values(sessions_valid_after=_now()))
 
 
 def record_login(connection: Connection, name: str) -> None:
