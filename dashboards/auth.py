@@ -39,9 +39,10 @@ PUBLIC_PATHS = ("/login", "/_favicon.ico", "/favicon.ico")
 PUBLIC_PREFIXES = ("/assets/",)
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/basemap/")
 MAX_NAME_CHARS = 64
-FAILED_LOGINS_ALLOWED = 10  # per account name, per FAILED_LOGIN_WINDOW_S; then 429 until it passes
+# Per (client address, account name): a stranger elsewhere cannot lock an officer out.
+FAILED_LOGINS_ALLOWED = 10  # per FAILED_LOGIN_WINDOW_S; then 429 until it passes
 FAILED_LOGIN_WINDOW_S = 15 * 60
-MAX_TRACKED_NAMES = 10_000
+MAX_TRACKED_NAMES = 10_000  # the oldest entries are dropped first
 SEEN_UPDATE_S = 60  # the session's last-use time is rewritten at most this often
 
 
@@ -102,7 +103,7 @@ class _State:
     csp: str
 
     def __post_init__(self):
-        self.failures: dict[str, deque] = defaultdict(deque)
+        self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
 
 
 def _state() -> _State:
@@ -227,10 +228,15 @@ def _login_form(message: str = "", status: int = 200, username: str = "", next_p
     return Response(body, status=status, mimetype="text/html")
 
 
-def _too_many_failures(name: str) -> bool:
-    if len(_state().failures) > MAX_TRACKED_NAMES:  # a flood of invented names: start counting afresh
-        _state().failures.clear()
-    failures = _state().failures[name]
+def _failure_key(name: str) -> tuple[str, str]:
+    return request.remote_addr or "unknown", name
+
+
+def _too_many_failures(key: tuple[str, str]) -> bool:
+    tracked = _state().failures
+    while len(tracked) > MAX_TRACKED_NAMES:  # a flood of invented names evicts the oldest, not the target's
+        tracked.pop(next(iter(tracked)))
+    failures = tracked[key]
     while failures and failures[0] < time.time() - FAILED_LOGIN_WINDOW_S:
         failures.popleft()
     return len(failures) >= FAILED_LOGINS_ALLOWED
@@ -249,7 +255,8 @@ def _login():
     if not isinstance(name, str) or not isinstance(password, str) or not name or not password \
             or len(name) > MAX_NAME_CHARS or len(password) > MAX_PASSWORD_CHARS:
         return _login_form("Sign-in failed: give your name and password.", 401, next_path=next_path)
-    if _too_many_failures(name):
+    key = _failure_key(name)
+    if _too_many_failures(key):
         return _login_form("Too many failed attempts for this name. Wait a few minutes and try again.", 429,
                            name, next_path)
     with _state().engine.connect() as connection:
@@ -257,9 +264,9 @@ def _login():
     # a hash is checked even for an unknown name, so the answer takes as long either way
     ok = verify_password(stored.password_hash if stored else _DUMMY_HASH, password) and stored is not None
     if not ok:
-        _state().failures[name].append(time.time())
+        _state().failures[key].append(time.time())
         return _login_form("Sign-in failed: unknown name or wrong password.", 401, name, next_path)
-    _state().failures.pop(name, None)
+    _state().failures.pop(key, None)
     with _state().engine.begin() as connection:
         record_login(connection, name)
     session.clear()  # a fresh session (and CSRF token) on every sign-in: no session fixation

@@ -199,3 +199,20 @@ def test_a_password_change_ends_existing_sessions(client_as, small_db):
         add_user(connection, "adam", user.role, "a-new-password-42", replace=True)
     engine.dispose()
     assert client.get("/_dash-layout").status_code == 401
+
+
+def test_failed_sign_ins_slow_that_client_only_not_the_account_everywhere(app):
+    attacker = app.server.test_client()
+    for _ in range(12):
+        token = csrf_from(attacker.get("/login").text)
+        attacker.post("/login", data={"username": "olga", "password": "wrong-password", "csrf_token": token},
+                      environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    token = csrf_from(attacker.get("/login").text)
+    blocked = attacker.post("/login", data={"username": "olga", "password": "officer-password-1",
+                                            "csrf_token": token}, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert blocked.status_code == 429
+    officer = app.server.test_client()
+    token = csrf_from(officer.get("/login").text)
+    allowed = officer.post("/login", data={"username": "olga", "password": "officer-password-1",
+                                           "csrf_token": token}, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert allowed.status_code == 302
