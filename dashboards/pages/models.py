@@ -142,6 +142,7 @@ def layout(**_):
 
 @callback(Output("models-compare-table", "children"), Input("models-compare-pick", "value"))
 def compare(chosen):
+    chosen = [c for c in chosen if isinstance(c, str)] if isinstance(chosen, list) else []
     return comparison(data.read(queries.model_versions), chosen)
 
 
@@ -153,7 +154,7 @@ def change_active(action: str, version: str | None) -> tuple[bool, str]:
         return False, f"Refused: {exc}."
     try:
         if action == "promote":
-            if not version:
+            if not isinstance(version, str) or not version:
                 return False, "Choose a version to promote."
             entry = data.write(model_registry.promote, version, user.name)
             return True, f"{entry.version} is now the active model (promoted by {user.name})."
@@ -176,7 +177,7 @@ def promote_or_rollback(_promote, _rollback, version):
 def _parse(text: str | None):
     from maritime.cli import parse_time
 
-    return parse_time((text or "").strip() or None)
+    return parse_time((text if isinstance(text, str) else "").strip() or None)
 
 
 @callback(Output("models-training", "children", allow_duplicate=True), Output("models-poll", "disabled"),
@@ -186,7 +187,7 @@ def train(_clicks, since, until):
     try:
         user = require("train")
         job = data.training().start(user.name, _parse(since), _parse(until))
-    except (Forbidden, MaritimeError, ValueError, TypeError) as exc:
+    except (Forbidden, MaritimeError, ValueError, TypeError, OSError) as exc:
         return html.P(f"Not started: {exc}.", className="notice error"), True
     return html.P(f"Training started by {job.user}…", className="notice"), False
 

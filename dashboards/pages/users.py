@@ -53,16 +53,23 @@ def layout(**_):
     ])
 
 
+def _text(value) -> str:
+    """A form value as text; anything else a forged request might send counts as empty."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def manage(action: str, name: str | None, role: str | None = None, password: str | None = None):
     """Add, disable or enable an account if the signed-in role may; (ok, message)."""
+    name, role = _text(name), _text(role)
+    password = password if isinstance(password, str) else ""
     try:
         admin = require("users")
         if action == "add":
-            data.write(add_user, (name or "").strip(), role or "", password or "")
+            data.write(add_user, name, role, password)
             return True, f"{name} ({role}) added by {admin.name}."
-        if (name or "").strip() == admin.name and action == "disable":
+        if name == admin.name and action == "disable":
             return False, "You cannot disable your own account."
-        data.write(set_active, (name or "").strip(), action == "enable")
+        data.write(set_active, name, action == "enable")
         return True, f"{name} {'enabled' if action == 'enable' else 'disabled'} by {admin.name}."
     except (Forbidden, AccountError) as exc:
         return False, f"Not done: {exc}."
@@ -74,7 +81,9 @@ def manage(action: str, name: str | None, role: str | None = None, password: str
           State("users-name", "value"), State("users-role", "value"), State("users-password", "value"),
           State("users-target", "value"), prevent_initial_call=True)
 def act(_add, _disable, _enable, name, role, password, target):
-    action = {"users-add": "add", "users-disable": "disable", "users-enable": "enable"}[dash.ctx.triggered_id]
+    action = {"users-add": "add", "users-disable": "disable", "users-enable": "enable"}.get(dash.ctx.triggered_id)
+    if action is None:
+        return dash.no_update, dash.no_update, dash.no_update
     ok, message = manage(action, name if action == "add" else target, role, password)
     listing = accounts_table() if ok else dash.no_update
     return html.P(message, className=f"notice {'ok' if ok else 'error'}"), listing, ""
