@@ -153,7 +153,9 @@ def _ingest_nmea(engine: Engine, path: Path, settings: IngestSettings, report: S
         emit_from = checkpoint.offset
         report.resumed_from = checkpoint.offset
     decoder = StreamDecoder(path.name, settings, fallback_time=fallback)
-    state = _CheckpointState(source, fp, utc(fallback), settings.resume_rewind_bytes, deque([(start_offset, start_line)]))
+    state = _CheckpointState(source, fp, utc(fallback), settings.resume_rewind_bytes,
+                             deque([(start_offset, start_line)]),
+                             checkpoint.offset if checkpoint is not None else None)
     writer = _batch_writer(engine, report, settings, size - start_offset)
     try:
         _read_nmea(path, decoder, writer, state, start_offset, start_line, emit_from, size, settings, report,
@@ -211,6 +213,7 @@ class _CheckpointState:
     fallback_time: datetime
     rewind_bytes: int
     points: deque = field(default_factory=deque)  # (offset, line) of commits, oldest first
+    committed_offset: Optional[int] = None  # the stored checkpoint's offset (None: no checkpoint row)
 
     def advance(self, offset: int, line_no: int) -> tuple[int, int]:
         """Record a commit at ``offset``; return where a resume must start re-reading."""
@@ -229,7 +232,8 @@ def _commit(writer: BatchWriter, decoder: StreamDecoder, state: _CheckpointState
     writer.submit(records, rejects, {
         "fingerprint": state.fingerprint, "offset": offset, "line_no": line_no, "warm_offset": warm_offset,
         "warm_line_no": warm_line, "completed": completed, "fallback_time": state.fallback_time,
-        "updated_at": _now()})
+        "updated_at": _now(), "expected_offset": state.committed_offset})
+    state.committed_offset = offset
 
 
 # -- CSV archives ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,8 @@ from maritime.errors import FeedError
 from maritime.export import write_export
 from maritime.ingest import ingest_paths
 from maritime.store.db import open_store
-from maritime.store.schema import PositionRow, RejectRow, RejectTotalRow, StaticRow, StationRow, VesselRow
+from maritime.store.schema import (CheckpointRow, PositionRow, RejectRow, RejectTotalRow, StaticRow, StationRow,
+                                   VesselRow)
 from tests.nmea_helpers import position, static_voyage, tag
 
 T0 = 1_764_000_000  # 2025-11-24T16:00:00Z
@@ -310,3 +312,21 @@ def test_unfinished_last_line_of_a_file_being_written_waits_for_the_next_run(sql
     second = ingest_paths(engine, [str(path)])
     assert second.total("stored") == 1 and second.total("rejected") == 0
     assert len(_positions(engine)) == 6
+
+
+def test_two_ingests_of_one_file_cannot_both_store_the_same_stretch(sqlite_url, tmp_path):
+    from maritime.errors import StoreError
+    from maritime.store.writer import save_checkpoint
+
+    engine = open_store(sqlite_url)
+    values = {"fingerprint": "1:x", "offset": 100, "line_no": 2, "warm_offset": 0, "warm_line_no": 0,
+              "completed": False, "fallback_time": datetime(2025, 11, 24), "updated_at": datetime(2025, 11, 24)}
+    with engine.begin() as connection:
+        save_checkpoint(connection, "feed.nmea", values, expected_offset=None)
+    with engine.begin() as connection:
+        save_checkpoint(connection, "feed.nmea", dict(values, offset=200), expected_offset=100)
+    with pytest.raises(StoreError, match="another ingest"):
+        with engine.begin() as connection:  # a second ingest that started from offset 100 too
+            save_checkpoint(connection, "feed.nmea", dict(values, offset=250), expected_offset=100)
+    with engine.connect() as connection:
+        assert connection.execute(select(CheckpointRow.offset)).scalar_one() == 200

@@ -43,6 +43,16 @@ def _checkpoint_offset(url):
         engine.dispose()
 
 
+def _wait_until_checkpoint_settles(url, quiet_s=1.0, limit_s=30.0):
+    deadline = time.monotonic() + limit_s
+    last, since = _checkpoint_offset(url), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.1)
+        now = _checkpoint_offset(url)
+        if now != last:
+            last, since = now, time.monotonic()
+
+
 def test_ingest_killed_midway_and_rerun_stores_exactly_the_clean_rows(tmp_path):
     recording = tmp_path / "feed.nmea"
     traffic_file(recording, 120_000)
@@ -69,6 +79,7 @@ def test_ingest_killed_midway_and_rerun_stores_exactly_the_clean_rows(tmp_path):
                 break
             time.sleep(0.05)
         process.wait()
+        _wait_until_checkpoint_settles(killed_url)  # the killed ingest's writer process stops on its own
     assert kills >= 1, "the ingest finished before it could be killed"
     assert 0 < _checkpoint_offset(killed_url) < size
 

@@ -32,7 +32,8 @@ def _write(engine: Engine, source: str, records: list, rejects: list, checkpoint
     with engine.begin() as connection:
         counts = write_batch(connection, records, rejects, rejects_kept)
         if checkpoint is not None:
-            save_checkpoint(connection, source, checkpoint)
+            values = dict(checkpoint)
+            save_checkpoint(connection, source, values, values.pop("expected_offset", ...))
     return counts.stored
 
 
@@ -61,7 +62,7 @@ def _writer_process(url: str, source: str, rejects_kept: int, inbox, outbox, par
                 if os.getppid() != parent_pid:  # the ingest was killed: nothing more will come
                     return
                 continue
-            if item is None:
+            if item is None or os.getppid() != parent_pid:  # done, or the ingest was killed: write no more
                 return
             if failed:
                 continue

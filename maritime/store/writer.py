@@ -132,10 +132,27 @@ def write_batch(connection: Connection, records: Iterable, rejects: Iterable[Rej
     return counts
 
 
-def save_checkpoint(connection: Connection, source: str, values: dict) -> None:
+def save_checkpoint(connection: Connection, source: str, values: dict, expected_offset=...) -> None:
+    """Store where an ingest of ``source`` has got to.
+
+    With ``expected_offset`` (None: no checkpoint yet) the write only succeeds if nobody moved the
+    checkpoint meanwhile, so two ingests of one file (or a killed ingest's writer still finishing)
+    can never both store the same stretch: the second fails and its transaction is rolled back.
+    """
     table = CheckpointRow.__table__
-    statement = _insert(connection, table).values(source=source, **values)
-    connection.execute(statement.on_conflict_do_update(index_elements=["source"], set_=values))
+    if expected_offset is ...:
+        statement = _insert(connection, table).values(source=source, **values)
+        connection.execute(statement.on_conflict_do_update(index_elements=["source"], set_=values))
+        return
+    if expected_offset is None:
+        inserted = _insert(connection, table).values(source=source, **values).on_conflict_do_nothing()
+        changed = len(connection.execute(inserted.returning(table.c.source)).all())
+    else:
+        changed = connection.execute(table.update().where(
+            table.c.source == source, table.c.offset == expected_offset).values(**values)).rowcount
+    if changed != 1:
+        raise StoreError(f"another ingest of {source} stored data meanwhile; run the ingest again "
+                         "(it continues from where that one got to)")
 
 
 # -- rejects --------------------------------------------------------------------------------------
