@@ -24,14 +24,15 @@ def _stream(connection: Connection, statement) -> Iterator[dict]:
         yield dict(row)
 
 
-def _window(statement, column, mmsi: Optional[int], since: Optional[datetime], until: Optional[datetime],
-            mmsi_column):
+def _window(statement, table, mmsi: Optional[int], since: Optional[datetime], until: Optional[datetime],
+            since_column: str = "time", until_column: str = "time"):
+    """Rows of one MMSI (if given) whose ``since_column`` ≥ since and ``until_column`` < until."""
     if mmsi is not None:
-        statement = statement.where(mmsi_column == mmsi)
+        statement = statement.where(table.c.mmsi == mmsi)
     if since is not None:
-        statement = statement.where(column >= since)
+        statement = statement.where(table.c[since_column] >= since)
     if until is not None:
-        statement = statement.where(column < until)
+        statement = statement.where(table.c[until_column] < until)
     return statement
 
 
@@ -39,7 +40,7 @@ def iter_positions(connection: Connection, mmsi: Optional[int] = None, since: Op
                    until: Optional[datetime] = None) -> Iterator[dict]:
     t = PositionRow.__table__
     statement = select(*(t.c[f] for f in POSITION_FIELDS))
-    statement = _window(statement, t.c.time, mmsi, since, until, t.c.mmsi).order_by(t.c.mmsi, t.c.time, t.c.key)
+    statement = _window(statement, t, mmsi, since, until).order_by(t.c.mmsi, t.c.time, t.c.key)
     return _stream(connection, statement)
 
 
@@ -47,7 +48,7 @@ def iter_statics(connection: Connection, mmsi: Optional[int] = None, since: Opti
                  until: Optional[datetime] = None) -> Iterator[dict]:
     t = StaticRow.__table__
     statement = select(*(t.c[f] for f in STATIC_FIELDS))
-    statement = _window(statement, t.c.time, mmsi, since, until, t.c.mmsi).order_by(t.c.mmsi, t.c.time, t.c.id)
+    statement = _window(statement, t, mmsi, since, until).order_by(t.c.mmsi, t.c.time, t.c.id)
     return _stream(connection, statement)
 
 
@@ -55,13 +56,7 @@ def iter_vessels(connection: Connection, mmsi: Optional[int] = None, since: Opti
                  until: Optional[datetime] = None) -> Iterator[dict]:
     """Vessels seen in the window (last_seen ≥ since, first_seen < until)."""
     t = VesselRow.__table__
-    statement = select(*(t.c[f] for f in VESSEL_FIELDS))
-    if mmsi is not None:
-        statement = statement.where(t.c.mmsi == mmsi)
-    if since is not None:
-        statement = statement.where(t.c.last_seen >= since)
-    if until is not None:
-        statement = statement.where(t.c.first_seen < until)
+    statement = _window(select(*(t.c[f] for f in VESSEL_FIELDS)), t, mmsi, since, until, "last_seen", "first_seen")
     return _stream(connection, statement.order_by(t.c.mmsi))
 
 
