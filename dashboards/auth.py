@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ MAX_NAME_CHARS = 64
 FAILED_LOGINS_ALLOWED = 10  # per FAILED_LOGIN_WINDOW_S; then 429 until it passes
 FAILED_LOGIN_WINDOW_S = 15 * 60
 MAX_TRACKED_NAMES = 10_000  # the oldest entries are dropped first
+# each password check takes scrypt's 128 MiB for ~0.3 s: a burst of sign-ins (or an attack with many
+# names) must not take the server's memory; beyond this many at once, wait, then refuse with 503
+MAX_PASSWORD_CHECKS = 4
+PASSWORD_CHECK_WAIT_S = 5.0
+_password_checks = threading.BoundedSemaphore(MAX_PASSWORD_CHECKS)
 SEEN_UPDATE_S = 60  # the session's last-use time is rewritten at most this often
 
 
@@ -261,8 +267,13 @@ def _login():
                            name, next_path)
     with _state().engine.connect() as connection:
         stored = credential(connection, name)
-    # a hash is checked even for an unknown name, so the answer takes as long either way
-    ok = verify_password(stored.password_hash if stored else _DUMMY_HASH, password) and stored is not None
+    if not _password_checks.acquire(timeout=PASSWORD_CHECK_WAIT_S):
+        return _login_form("Sign-in is busy. Try again in a moment.", 503, name, next_path)
+    try:
+        # a hash is checked even for an unknown name, so the answer takes as long either way
+        ok = verify_password(stored.password_hash if stored else _DUMMY_HASH, password) and stored is not None
+    finally:
+        _password_checks.release()
     if not ok:
         _state().failures[key].append(time.time())
         return _login_form("Sign-in failed: unknown name or wrong password.", 401, name, next_path)

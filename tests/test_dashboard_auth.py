@@ -1,5 +1,6 @@
 """Dashboard access without a browser: hashing, sign-in, sessions, CSRF, and role checks on the server."""
 
+import threading
 import time
 
 import pytest
@@ -216,3 +217,20 @@ def test_failed_sign_ins_slow_that_client_only_not_the_account_everywhere(app):
     allowed = officer.post("/login", data={"username": "olga", "password": "officer-password-1",
                                            "csrf_token": token}, environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert allowed.status_code == 302
+
+
+def test_sign_ins_beyond_the_concurrent_password_checks_wait_then_get_503(app, monkeypatch):
+    from dashboards import auth
+
+    monkeypatch.setattr(auth, "_password_checks", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(auth, "PASSWORD_CHECK_WAIT_S", 0.2)
+    auth._password_checks.acquire()  # another sign-in is being checked
+    client = app.server.test_client()
+    token = csrf_from(client.get("/login").text)
+    busy = client.post("/login", data={"username": "olga", "password": "officer-password-1", "csrf_token": token})
+    assert busy.status_code == 503 and "busy" in busy.text
+    auth._password_checks.release()
+    token = csrf_from(client.get("/login").text)
+    signed_in = client.post("/login", data={"username": "olga", "password": "officer-password-1",
+                                            "csrf_token": token})
+    assert signed_in.status_code == 302
