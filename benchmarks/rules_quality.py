@@ -1,9 +1,11 @@
 """Rule quality on fresh simulated days: per-kind precision, recall and F1 (mean over seeds).
 
-    python benchmarks/rules_quality.py [--seeds 101 102 103] [--hours 24] [--vessels 300]
+    python benchmarks/rules_quality.py [--seeds 101 102 103] [--hours 24] [--vessels 300] [--history-days 7]
 
-Each seed: simulate, ingest into a fresh SQLite file, load the simulated zones, run
-`maritime detect`, score with `maritime evaluate` against the simulator's labels.
+Each seed: simulate --history-days of traffic and then the judged --hours, ingest it all
+into a fresh SQLite file, load the simulated zones, run `maritime detect` over the judged
+hours (route_deviation learns its lanes from the stored history before them, as the
+pipeline does), score with `maritime evaluate` against the simulator's labels there.
 Goals (issue 4): micro F1 >= 0.90, every kind >= 0.80.
 """
 
@@ -14,15 +16,17 @@ import statistics
 import sys
 import tempfile
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 
-def one_seed(seed: int, hours: float, vessels: int) -> dict:
+def one_seed(seed: int, hours: float, vessels: int, history_days: float) -> dict:
     from maritime.config import load_settings
     from maritime.detect.runner import detect_window
     from maritime.evaluate import evaluate_stored, load_labels
     from maritime.geo.zones import read_zones
     from maritime.ingest import ingest_paths
+    from maritime.pipeline import newest_data_time
     from maritime.simulate import simulate
     from maritime.store.db import open_store
     from maritime.store.zones import save_zones
@@ -30,14 +34,16 @@ def one_seed(seed: int, hours: float, vessels: int) -> dict:
     settings = load_settings()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        simulate(hours=hours, vessels=vessels, seed=seed, out_dir=out)
+        simulate(hours=hours + 24 * history_days, vessels=vessels, seed=seed, out_dir=out)
         engine = open_store(f"sqlite:///{out / 'db.sqlite'}")
         ingest_paths(engine, [str(out / "ais.nmea")], settings=settings.ingest)
         with engine.begin() as connection:
             save_zones(connection, read_zones(out / "zones.geojson"))
-        detect_window(engine, None, None, settings.detect)
+        until = newest_data_time(engine) + timedelta(seconds=1)
+        since = until - timedelta(hours=hours) if history_days > 0 else None
+        detect_window(engine, since, until, settings.detect)
         with engine.connect() as connection:
-            evaluation = evaluate_stored(connection, load_labels(out / "labels.jsonl"))
+            evaluation = evaluate_stored(connection, load_labels(out / "labels.jsonl"), since, until)
         engine.dispose()
     return evaluation.as_dict()
 
@@ -47,12 +53,14 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--hours", type=float, default=24)
     parser.add_argument("--vessels", type=int, default=300)
+    parser.add_argument("--history-days", type=float, default=7.0,
+                        help="stored traffic before the judged hours (0: judge a lone day)")
     args = parser.parse_args()
     f1 = defaultdict(list)
     precision = defaultdict(list)
     recall = defaultdict(list)
     for seed in args.seeds:
-        result = one_seed(seed, args.hours, args.vessels)
+        result = one_seed(seed, args.hours, args.vessels, args.history_days)
         rows = dict(result["kinds"], **{"ALL (micro)": result["total"]})
         for kind, s in rows.items():
             f1[kind].append(s["f1"] or 0.0)

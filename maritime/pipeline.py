@@ -2,7 +2,7 @@
 
 Detection re-examines the last ``lookback_h`` hours of data (data time, not the wall
 clock), so an episode that began before this tick is seen whole and keeps its event
-id; an event raised by an earlier tick that later data no longer supports (a gap
+id (route_deviation's lanes come from the stored week, refitted every ``lanes_refit_h``); an event raised by an earlier tick that later data no longer supports (a gap
 filled by late reports) is retracted with a reason, never duplicated.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from maritime.config import Settings
 from maritime.detect.events import Event
+from maritime.detect.lane_history import lanes_for_window, refit_time
 from maritime.detect.runner import run_rules
 from maritime.detect.tracks import load_context
 from maritime.errors import MaritimeError
@@ -58,6 +59,7 @@ def detect_recent(engine: Engine, settings: Settings, until: Optional[datetime] 
     report.window = (since, newest)
     with engine.connect() as connection:
         context = load_context(connection, since, newest + timedelta(microseconds=1), settings.detect)
+        context.lanes = lanes_for_window(connection, refit_time(newest, settings.detect), settings.detect)
     events = run_rules(context)
     found = {e.id for e in events}
     with engine.begin() as connection:

@@ -87,7 +87,8 @@ def write_labels(path: Path, labels: list[dict]) -> Path:
 def store_tracks(engine, tracks: pd.DataFrame, vessels: pd.DataFrame) -> None:
     """Write tracks and vessel types straight into the store (as the ingest would)."""
     rows = [{"mmsi": int(r.mmsi), "time": r.time.to_pydatetime(), "lat": r.lat, "lon": r.lon, "sog": r.sog,
-             "cog": None if np.isnan(r.cog) else r.cog, "heading": int(r.heading), "nav_status": int(r.nav_status),
+             "cog": None if np.isnan(r.cog) else r.cog, "heading": None if np.isnan(r.heading) else int(r.heading),
+             "nav_status": int(r.nav_status),
              "msg_type": int(r.msg_type), "source": "test", "time_reported": True, "key": i}
             for i, r in enumerate(tracks.itertuples())]
     spans = tracks.groupby("mmsi")["time"].agg(["min", "max"])

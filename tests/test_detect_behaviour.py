@@ -247,9 +247,10 @@ def lane_history(days: float = 1.5) -> pd.DataFrame:
 
 
 def detour(mmsi: int = DARK, start_h: float = 30.0) -> pd.DataFrame:
-    """East along the lane, then a 16 km dog-leg south of it for 1.5 h, then back on the lane."""
-    return voyage(mmsi, start_h, *LANE, [(90.0, 12.0, 2.0), (135.0, 12.0, 1.0), (90.0, 12.0, 1.5),
-                                         (45.0, 12.0, 1.0), (90.0, 12.0, 2.0)])
+    """East along the lane, then a 16 km dog-leg north of it for 1.5 h, then back on the lane (the
+    westbound ships of :func:`lane_history` run a few km south of the eastbound ones: great circles)."""
+    return voyage(mmsi, start_h, *LANE, [(90.0, 12.0, 2.0), (45.0, 12.0, 1.0), (90.0, 12.0, 1.5),
+                                         (135.0, 12.0, 1.0), (90.0, 12.0, 2.0)])
 
 
 def test_lanes_are_learned_per_type_group():
@@ -263,6 +264,35 @@ def test_lanes_are_learned_per_type_group():
     assert threshold[0] == 5_000.0  # the floor: every training position lies on the lane
     fishing, _ = lanes.distance_m(np.array([on_lane[0]]), np.array([on_lane[1]]), np.array([30.0]))
     assert np.isnan(fishing[0])  # no lanes for fishing boats
+
+
+def test_a_route_only_one_ship_sails_does_not_widen_what_counts_as_far():
+    rare = voyage(275_000_001, 3.0, LANE[0] + 0.6, LANE[1], [(90.0, 12.0, 14.0)])  # 65 km north, once
+    history = pd.concat([lane_history(), rare], ignore_index=True).sort_values(["mmsi", "time"], ignore_index=True)
+    lanes = TrafficLanes().fit(history, ship_types(context(history)))
+    assert lanes.threshold_m_[1] == 5_000.0  # the floor: lane traffic keeps to the lane
+
+
+def test_one_ship_shuttling_on_its_own_route_makes_a_lane():
+    start = (LANE[0] + 0.6, LANE[1])
+    there_and_back = voyage(275_000_002, 0.0, *start, [(90.0, 12.0, 6.0), (0.0, 0.0, 3.0, MOORED),
+                                                        (270.0, 12.0, 6.0)])
+    lanes = TrafficLanes().fit(there_and_back, ship_types(context(there_and_back)))
+    middle = destination_point(*start, 90.0, 12.0 * KNOT_MS * 3 * 3600.0)
+    distance, _ = lanes.distance_m(np.array([middle[0]]), np.array([middle[1]]), np.array([70.0]),
+                                   sector=np.array([6]))  # westbound on it: a lane either way
+    assert distance[0] == 0.0
+
+
+def test_off_lane_runs_a_few_minutes_apart_are_one_detour():
+    from maritime.detect.common import join_runs
+
+    t = np.arange(10) * 60.0
+    t[6:] += 3600.0  # a silence before row 6
+    breaks = np.zeros(10, dtype=bool)
+    breaks[6] = True
+    starts, ends = join_runs(np.array([0, 3, 6]), np.array([1, 4, 8]), t, breaks, 15 * 60.0)
+    assert starts.tolist() == [0, 6] and ends.tolist() == [4, 8]
 
 
 def test_unfitted_lanes_refuse_to_answer():
@@ -290,6 +320,15 @@ def test_straight_passage_across_open_sea_without_a_lane_is_not_a_route_deviatio
 
 def test_fishing_boat_away_from_the_lanes_is_not_judged():
     assert detect_route_deviation(context(detour(), history=lane_history(), types={DARK: 30})) == []
+
+
+def test_a_detour_across_a_zone_is_one_zone_entry_not_also_a_route_deviation():
+    track = detour()
+    lat, lon = track["lat"].iloc[210], track["lon"].iloc[210]  # 3.5 h out: on the dog-leg
+    zone = Zone("Box", "restricted", shapely.box(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1))
+    ctx = context(track, history=lane_history(), zones=[zone])
+    assert [e.kind for e in detect_route_deviation(ctx)] == ["route_deviation"]
+    assert [e.kind for e in run_rules(ctx, [detect_route_deviation, detect_zone_entry])] == ["zone_entry"]
 
 
 def test_a_few_displaced_fixes_are_noise_not_a_route_deviation():
@@ -415,3 +454,31 @@ def test_simulated_anomalies_are_found_near_their_labels_and_look_alikes_are_lef
         vessels = {label["mmsi"], label.get("other_mmsi")} - {None}
         during = [r for r in rows if vessels & {r["mmsi"], r["other_mmsi"]} and overlaps(r, label)]
         assert during == [], label
+
+
+def test_route_deviation_in_a_window_is_judged_by_lanes_from_the_stored_history_before_it(db_url):
+    from maritime.detect.lane_history import history_lanes
+    from maritime.detect.runner import detect_window
+    from maritime.detect.tracks import load_tracks
+    from maritime.store.db import open_store
+    from tests.behaviour_tracks import T0
+    from tests.model_helpers import store_tracks
+
+    history = lane_history()
+    tracks = pd.concat([history, detour()], ignore_index=True)
+    engine = open_store(db_url)
+    store_tracks(engine, tracks, pd.DataFrame({"mmsi": sorted(set(tracks["mmsi"])), "ship_type": 70}))
+    since, until = T0 + timedelta(hours=29), T0 + timedelta(hours=40)
+    with engine.connect() as connection:
+        sampled = load_tracks(connection, None, None, sample=4)
+        assert len(sampled) == len(tracks) // 4 + (len(tracks) % 4 > 0)  # keys 0..n-1: every fourth
+        lanes = history_lanes(connection, since, DetectSettings())
+        assert 20.0 <= lanes.hours_ <= 29.0  # learned from before the window only
+        assert history_lanes(connection, since, DetectSettings()) is lanes  # reused, not refitted
+    # the 11 h window alone is too little traffic to learn lanes from; the stored history before it is not
+    report = detect_window(engine, since, until, DetectSettings())
+    [event] = [e for e in report.events if e.kind == "route_deviation"]
+    assert event.mmsi == DARK and hours_after_t0(32.0) <= event.start <= hours_after_t0(33.0)
+    short = DetectSettings(lanes_history_days=0.25)  # 6 h of history: too sparse, and the window too
+    assert [e for e in detect_window(engine, since, until, short).events if e.kind == "route_deviation"] == []
+    engine.dispose()

@@ -83,6 +83,18 @@ def runs(flag: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.nonzero(starts)[0], np.nonzero(ends)[0]
 
 
+def join_runs(starts: np.ndarray, ends: np.ndarray, t: np.ndarray, breaks: np.ndarray,
+              max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Runs (from :func:`runs`) less than ``max_gap_s`` apart, with no break between them, made one."""
+    if len(starts) < 2:
+        return starts, ends
+    block = np.cumsum(np.asarray(breaks, dtype=np.int64))
+    joins = (t[starts[1:]] - t[ends[:-1]] < max_gap_s) & (block[starts[1:]] == block[ends[:-1]])
+    keep_start = np.concatenate(([True], ~joins))
+    keep_end = np.concatenate((~joins, [True]))
+    return starts[keep_start], ends[keep_end]
+
+
 def step_speed_kn(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, first: np.ndarray) -> np.ndarray:
     """Speed implied by each report and the one before it (NaN on a vessel's first report)."""
     speed = np.full(len(lat), np.nan)

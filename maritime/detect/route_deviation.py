@@ -1,12 +1,13 @@
 """route_deviation: a vessel leaves the lanes that traffic like it uses.
 
-Lanes come from a :class:`~maritime.detect.lanes.TrafficLanes` fitted on history
-(``ctx.history`` when given, else the window's own tracks); a pipeline can fit one
-and pass it in. A report is off the lanes when it is further from the nearest lane
+Lanes come from a :class:`~maritime.detect.lanes.TrafficLanes` fitted on stored
+history (``ctx.lanes``, see :mod:`maritime.detect.lane_history`), else on
+``ctx.history`` when given, else on the window's own tracks. A report is off the lanes when it is further from the nearest lane
 cell of its type group than the group's learned threshold, and at least
 ``route_deviation_min_port_distance_m`` from ports and anchorages (approaches fan
 out from the lanes). A run of such reports lasting ``route_deviation_min_minutes``,
-unbroken by a silence of ``gap_min_h``, is one episode; shorter runs are noise
+unbroken by a silence of ``gap_min_h`` (runs less than ``route_deviation_merge_minutes``
+apart are one: a detour brushing past a lane cell is still one detour), is one episode; shorter runs are noise
 (a spoofed fix or two). The run must also leave the vessel's own line: some of
 its positions lie ``route_deviation_min_detour_m`` or more from the straight line
 between where the vessel was ``route_deviation_context_minutes`` before the run
@@ -24,8 +25,8 @@ from typing import Optional
 
 import numpy as np
 
-from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, last_of_vessel, new_vessel, newest_s,
-                                    per_report, runs, ship_types, valid_positions)
+from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, join_runs, last_of_vessel, new_vessel,
+                                    newest_s, per_report, runs, ship_types, valid_positions)
 from maritime.detect.events import Event
 from maritime.detect.grid import METRES_PER_DEG
 from maritime.detect.lanes import TrafficLanes, course_sector
@@ -61,7 +62,7 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
     tracks = valid_positions(ctx.tracks)
     if len(tracks) < 2:
         return []
-    lanes = lanes if lanes is not None else fit_lanes(ctx)
+    lanes = lanes if lanes is not None else ctx.lanes if ctx.lanes is not None else fit_lanes(ctx)
     if lanes.hours_ < s.route_deviation_min_history_h:
         return []
     mmsi = tracks["mmsi"].to_numpy()
@@ -75,7 +76,8 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
     flag = np.zeros(len(t), dtype=bool)
     flag[candidate] = away_from_ports(lat[candidate], lon[candidate], s.route_deviation_min_port_distance_m)
     silence = np.concatenate(([True], np.diff(t) > s.gap_min_h * 3600.0))
-    starts, ends = runs(flag, first | silence)
+    starts, ends = join_runs(*runs(flag, first | silence), t, first | silence,
+                             s.route_deviation_merge_minutes * 60.0)
     keep = ((t[ends] - t[starts] >= s.route_deviation_min_minutes * 60.0)
             & ~cut_by_window(t[starts], first[starts], t.min()))
     starts, ends = starts[keep], ends[keep]
@@ -112,11 +114,12 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
             "reports": int(b - a + 1),
             "thresholds": {"route_deviation_percentile": s.route_deviation_percentile,
                            "route_deviation_min_minutes": s.route_deviation_min_minutes,
+                           "route_deviation_merge_minutes": s.route_deviation_merge_minutes,
                            "route_deviation_min_distance_m": s.route_deviation_min_distance_m,
                            "route_deviation_min_port_distance_m": s.route_deviation_min_port_distance_m,
                            "route_deviation_min_detour_m": s.route_deviation_min_detour_m,
                            "route_deviation_context_minutes": s.route_deviation_context_minutes,
-                           "lanes_cell_deg": s.lanes_cell_deg, "lanes_min_vessels": s.lanes_min_vessels},
+                           "lanes_cell_deg": s.lanes_cell_deg, "lanes_min_passages": s.lanes_min_passages},
         }
         events.append(Event(
             kind=KIND, mmsi=int(mmsi[a]), start=start, end=None if ongoing else as_datetime(times.iloc[b]),

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from maritime.config import DetectSettings
 from maritime.detect.events import Event
+from maritime.detect.lane_history import lanes_for_window
 from maritime.detect.tracks import TrackContext, load_context
 from maritime.store.events import save_events
 
@@ -19,13 +20,16 @@ Detector = Callable[[TrackContext], list[Event]]
 
 # A parent event explains child events on the same vessel at the same time: a spoofed
 # inland position is on_land, not also a position_jump; a cloned MMSI is one
-# mmsi_conflict, not fifty jumps; a rendezvous is not also two loiterings.
+# mmsi_conflict, not fifty jumps; a rendezvous is not also two loiterings (nor two route deviations).
 SUPPRESSES: dict[str, tuple[str, ...]] = {
     "gnss_interference": ("position_jump", "on_land", "circle_spoofing", "speed_anomaly"),
     "mmsi_conflict": ("position_jump", "ais_gap", "speed_anomaly", "on_land"),
     "on_land": ("position_jump", "speed_anomaly"),
     "circle_spoofing": ("position_jump", "speed_anomaly", "loitering"),
-    "rendezvous": ("loitering",),
+    "rendezvous": ("loitering", "route_deviation"),
+    # a ship that left the lanes to loiter, or to cross a zone, did deviate: the reason is the event
+    "loitering": ("route_deviation",),
+    "zone_entry": ("route_deviation",),
 }
 OVERLAP_SLACK = timedelta(minutes=10)
 
@@ -99,6 +103,7 @@ def detect_window(engine: Engine, since: Optional[datetime], until: Optional[dat
     started = clock.perf_counter()
     with engine.connect() as connection:
         context = load_context(connection, since, until, settings)
+        context.lanes = lanes_for_window(connection, since, settings)  # None: no history before the window
     events = run_rules(context)
     with engine.begin() as connection:
         new, updated = save_events(connection, events)

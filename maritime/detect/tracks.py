@@ -35,6 +35,8 @@ class TrackContext:
     unavailable values are NaN. ``history`` is a longer stretch of tracks before the
     window, for what is learned from the data (coverage, lanes); it may be empty.
     ``model`` is the active behaviour model (``maritime.model_registry.ScoringModel``), or None.
+    ``lanes`` are traffic lanes fitted on stored history (``maritime.detect.lane_history``), or None:
+    then route_deviation learns them from ``history`` or the window itself.
     """
 
     tracks: pd.DataFrame
@@ -44,6 +46,7 @@ class TrackContext:
     history: Optional[pd.DataFrame] = None
     settings: DetectSettings = field(default_factory=DetectSettings)
     model: Optional[Any] = None
+    lanes: Optional[Any] = None
 
     @property
     def newest_time(self) -> Optional[pd.Timestamp]:
@@ -58,8 +61,9 @@ def _frame(connection: Connection, statement, columns: list[str]) -> pd.DataFram
 
 
 def _timed_rows(connection: Connection, table, columns: list[str], since: Optional[datetime],
-                until: Optional[datetime], mmsis: Optional[list[int]]) -> pd.DataFrame:
-    """Rows of a table with a ``time`` column in [since, until), by (mmsi, time).
+                until: Optional[datetime], mmsis: Optional[list[int]], sample: int = 1) -> pd.DataFrame:
+    """Rows of a table with a ``time`` column in [since, until), by (mmsi, time); with ``sample`` > 1,
+    a stable one-in-``sample`` subset of them (by their unique key).
 
     Times are parsed by pandas in one vectorised call (SQLite hands back text;
     parsing it row by row was half the detection time of a day of 300 vessels).
@@ -72,14 +76,16 @@ def _timed_rows(connection: Connection, table, columns: list[str], since: Option
         statement = statement.where(table.c.time < until)
     if mmsis is not None:
         statement = statement.where(table.c.mmsi.in_(mmsis))
+    if sample > 1:
+        statement = statement.where(table.c.key % sample == 0)
     frame = _frame(connection, statement.order_by(table.c.mmsi, table.c.time), columns)
     frame["time"] = pd.to_datetime(frame["time"], format="ISO8601")
     return frame
 
 
 def load_tracks(connection: Connection, since: Optional[datetime], until: Optional[datetime],
-                mmsis: Optional[list[int]] = None) -> pd.DataFrame:
-    frame = _timed_rows(connection, PositionRow.__table__, TRACK_COLUMNS, since, until, mmsis)
+                mmsis: Optional[list[int]] = None, sample: int = 1) -> pd.DataFrame:
+    frame = _timed_rows(connection, PositionRow.__table__, TRACK_COLUMNS, since, until, mmsis, sample)
     for column in ("lat", "lon", "sog", "cog", "heading", "nav_status"):
         frame[column] = frame[column].astype("float64")
     return frame.reset_index(drop=True)
