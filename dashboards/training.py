@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Optional
 
 OUTPUT_LINES = 200
+ESTIMATORS = ("gbm", "iforest")  # `maritime train --estimator`
 
 
 def train_command_available() -> bool:
@@ -33,6 +34,7 @@ class TrainingJob:
     user: str
     since: datetime
     until: datetime
+    estimator: str
     started: float = field(default_factory=time.time)
     output: deque = field(default_factory=lambda: deque(maxlen=OUTPUT_LINES))
     returncode: Optional[int] = None
@@ -53,17 +55,20 @@ class TrainingRunner:
         self._lock = threading.Lock()
         self.job: Optional[TrainingJob] = None
 
-    def start(self, user: str, since: datetime, until: datetime) -> TrainingJob:
-        """Start training on [since, until); ValueError if one is running or the window is empty."""
+    def start(self, user: str, since: datetime, until: datetime, estimator: str = "gbm") -> TrainingJob:
+        """Start training on [since, until); ValueError if one is running, the window is empty or the
+        estimator unknown."""
         if until <= since:
             raise ValueError("the training window must end after it starts")
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"unknown estimator (choose {' or '.join(ESTIMATORS)})")
         with self._lock:
             if self.job is not None and self.job.running:
                 raise ValueError(f"a training started by {self.job.user} is still running")
-            job = TrainingJob(user, since, until)
+            job = TrainingJob(user, since, until, estimator)
             env = {**os.environ, "MARITIME_DB_URL": self._db_url}  # not on the command line, where ps shows it
             command = [sys.executable, "-m", "maritime", "train", "--since", f"{since:%Y-%m-%dT%H:%M:%SZ}",
-                       "--until", f"{until:%Y-%m-%dT%H:%M:%SZ}"]
+                       "--until", f"{until:%Y-%m-%dT%H:%M:%SZ}", "--estimator", estimator, "--created-by", user]
             job.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                            env=env, stdin=subprocess.DEVNULL, bufsize=1)
             self.job = job

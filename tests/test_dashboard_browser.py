@@ -220,6 +220,32 @@ def test_an_analyst_promotes_a_model(base, world):
         driver.quit()
 
 
+def test_an_analyst_trains_a_new_version_from_the_page(base, world):
+    from selenium.webdriver.common.by import By
+
+    driver = new_driver()
+    try:
+        sign_in(driver, base, "anna", PASSWORDS["anna"])
+        driver.get(f"{base}/models")
+        wait_for(lambda: driver.find_elements(By.ID, "models-versions"), message="versions table")
+        choose_option(driver, "models-estimator", "iforest")
+        driver.find_element(By.ID, "models-train").click()
+        wait_for(lambda: "Training" in driver.find_element(By.ID, "models-training").text, message="progress")
+        wait_for(lambda: "Training finished" in driver.find_element(By.ID, "models-training").text
+                 or "failed" in driver.find_element(By.ID, "models-training").text, timeout=180,
+                 message="training to end")
+        text = driver.find_element(By.ID, "models-training").text
+        assert "Training finished" in text, text
+        screenshot(driver, "models-trained")
+        row = db_row(world.url, select(ModelVersionRow.version, ModelVersionRow.estimator, ModelVersionRow.created_by,
+                                       ModelVersionRow.active).order_by(ModelVersionRow.id.desc()))
+        assert row.estimator == "iforest" and row.created_by == "anna" and not row.active
+        wait_for(lambda: row.version in driver.find_element(By.ID, "models-versions").text, message="listed")
+        choose_option(driver, "models-compare-pick", row.version)  # the new version can be compared at once
+    finally:
+        driver.quit()
+
+
 def test_health_page_shows_the_ingest(officer, base):
     from selenium.webdriver.common.by import By
 

@@ -81,6 +81,12 @@ def comparison(versions: list[dict], chosen: list[str]):
     return table(columns, rows, id="models-compare", numeric=[v["version"] for v in picked])
 
 
+ESTIMATOR_OPTIONS = [
+    {"label": "Gradient boosting: learns from acknowledged and dismissed events", "value": "gbm"},
+    {"label": "Isolation forest: needs no labels", "value": "iforest"},
+]
+
+
 def _actions(versions: list[dict]):
     user = current_user()
     allowed = user is not None and user.can("promote")
@@ -104,6 +110,10 @@ def _actions(versions: list[dict]):
         html.Div([html.Label("until (UTC)", className="filter-label"),
                   dcc.Input(id="models-until", className="text-input", value=f"{newest:%Y-%m-%dT%H:%M}" if newest
                             else "", disabled=not allowed or not trainable)], className="filter"),
+        html.Div([html.Label("estimator", className="filter-label"),
+                  dcc.Dropdown(id="models-estimator", options=ESTIMATOR_OPTIONS, value="gbm", clearable=False,
+                               disabled=not allowed or not trainable, style={"minWidth": "330px"})],
+                 className="filter"),
         html.Button("Train a new version", id="models-train", className="button",
                     disabled=not allowed or not trainable or newest is None),
     ], className="filters-row")
@@ -182,29 +192,35 @@ def _parse(text: str | None):
 
 @callback(Output("models-training", "children", allow_duplicate=True), Output("models-poll", "disabled"),
           Input("models-train", "n_clicks"), State("models-since", "value"), State("models-until", "value"),
-          prevent_initial_call=True)
-def train(_clicks, since, until):
+          State("models-estimator", "value"), prevent_initial_call=True)
+def train(_clicks, since, until, estimator):
     try:
         user = require("train")
-        job = data.training().start(user.name, _parse(since), _parse(until))
+        job = data.training().start(user.name, _parse(since), _parse(until),
+                                    estimator if isinstance(estimator, str) else "")
     except (Forbidden, MaritimeError, ValueError, TypeError, OSError) as exc:
         return html.P(f"Not started: {exc}.", className="notice error"), True
     return html.P(f"Training started by {job.user}…", className="notice"), False
 
 
 @callback(Output("models-training", "children"), Output("models-poll", "disabled", allow_duplicate=True),
-          Output("models-listing", "children", allow_duplicate=True), Input("models-poll", "n_intervals"),
-          prevent_initial_call=True)
+          Output("models-listing", "children", allow_duplicate=True), Output("models-version", "options"),
+          Output("models-compare-pick", "options"), Input("models-poll", "n_intervals"), prevent_initial_call=True)
 def training_progress(_n):
     job = data.training().job
     if job is None:
-        return no_update, True, no_update
+        return no_update, True, no_update, no_update, no_update
     lines = html.Pre("\n".join(clean(line, 300) for line in list(job.output)[-12:]) or "(no output yet)",
                      className="evidence")
     if job.running:
-        return html.Div([html.P(f"Training by {job.user}: running for {fmt_duration(timedelta(seconds=job.seconds))}",
-                                className="notice"), lines]), False, no_update
+        return (html.Div([html.P(f"Training ({job.estimator}) by {job.user}: running for "
+                                 f"{fmt_duration(timedelta(seconds=job.seconds))}", className="notice"), lines]),
+                False, no_update, no_update, no_update)
     ok = job.returncode == 0
     status = html.P(f"Training {'finished' if ok else f'failed (exit {job.returncode})'} after "
                     f"{fmt_duration(timedelta(seconds=job.seconds))}.", className=f"notice {'ok' if ok else 'error'}")
-    return html.Div([status, lines]), True, listing(data.read(queries.model_versions)) if ok else no_update
+    if not ok:
+        return html.Div([status, lines]), True, no_update, no_update, no_update
+    versions = data.read(queries.model_versions)
+    names = [v["version"] for v in versions]
+    return html.Div([status, lines]), True, listing(versions), names, names

@@ -97,6 +97,8 @@ def register(app: typer.Typer) -> None:
         feedback: Annotated[bool, typer.Option(
             "--feedback/--no-feedback", help="Use analysts' acknowledged and dismissed events as labels.")] = True,
         seed: Annotated[int, typer.Option(help="Random seed for the estimator.")] = 0,
+        created_by: Annotated[Optional[str], typer.Option(
+            "--created-by", help="Who asked for this version, kept with it (default: your login name).")] = None,
         promote_it: Annotated[bool, typer.Option("--promote", help="Make the new version active.")] = False,
         notes: Annotated[Optional[str], typer.Option(help="A note kept with the version.")] = None,
     ) -> None:
@@ -120,7 +122,7 @@ def register(app: typer.Typer) -> None:
 
             report = train_model(store, settings, since=parse_time(since), until=parse_time(until),
                                  label_paths=tuple(labels or ()), estimator=estimator.value, use_feedback=feedback,
-                                 random_state=seed, created_by=_user(), notes=notes, promote_after=promote_it,
+                                 random_state=seed, created_by=created_by or _user(), notes=notes, promote_after=promote_it,
                                  progress=step)
         entry = report.entry
         held = _heldout(entry)
