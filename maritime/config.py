@@ -115,12 +115,13 @@ class DetectSettings(BaseSettings):
     # route_deviation
     route_deviation_percentile: float = 99.0  # source: issue 4 rule table
     route_deviation_min_minutes: float = 30.0  # source: issue 4 rule table
-    # off-lane runs closer than this are one detour (one crossing another lane on its way is still one)
+    # off-lane runs closer than this are one detour (one crossing another lane on its way is still one);
+    # shorter runs are noise (a few displaced fixes), not part of any detour
     route_deviation_merge_minutes: float = 60.0
+    route_deviation_min_part_minutes: float = 10.0
     lanes_cell_deg: float = 0.05  # ~5 km lane cells; lanes spread ~1 km either side of their axis (simulator)
-    # a cell is part of a lane when this many passages of the type group crossed it on such a course (one ship
-    # shuttling on its own route makes a lane too: the lanes are where traffic goes, not who sails them)
-    lanes_min_passages: int = Field(2, ge=1)
+    # a cell is part of a lane when this many vessels of the type group crossed it along its axis (either way)
+    lanes_min_vessels: int = Field(2, ge=1)
     route_deviation_min_distance_m: float = 5_000.0  # floor under the learned percentile: a lane cell's size
     route_deviation_min_port_distance_m: float = 15_000.0  # port approaches fan out from the lanes
     # a deviation leaves the line the vessel was on: off-lane positions this far from the straight line between
@@ -131,11 +132,11 @@ class DetectSettings(BaseSettings):
     # simulated days over 14 h windows gave 11 events, 1 true; a whole day 4 events, 3 true)
     route_deviation_min_history_h: float = 20.0
     # lanes are learned from the stored week before the window (a day has too few passages per route),
-    # from one report in lanes_history_sample (they join reports up to 30 min apart: measured on a simulated
-    # week of minute reports, 1 in 16 gives the same lanes and thresholds as 1 in 4 in a quarter of the
-    # time, 0.7 s for 300 vessels), refitted every 6 h
+    # from one report in lanes_history_sample (they join reports up to 30 min apart: on a simulated week of
+    # minute reports, 1 in 8 or 16 gave the same lanes, thresholds and events as 1 in 4, in a half or a
+    # quarter of the time; 1 in 8 leaves 2 % of steps over 30 min, 1 in 16 14 %), refitted every 6 h
     lanes_history_days: float = Field(7.0, gt=0)
-    lanes_history_sample: int = Field(16, ge=1)
+    lanes_history_sample: int = Field(8, ge=1)
     lanes_refit_h: float = Field(6.0, gt=0)
     # identity_change: a class A sends type 5 every 6 min; a class B sends 24A and 24B every 6 min, not
     # together, so the parts of one identity swap arrive minutes apart and count as one change.

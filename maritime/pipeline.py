@@ -59,7 +59,8 @@ def detect_recent(engine: Engine, settings: Settings, until: Optional[datetime] 
     report.window = (since, newest)
     with engine.connect() as connection:
         context = load_context(connection, since, newest + timedelta(microseconds=1), settings.detect)
-        context.lanes = lanes_for_window(connection, refit_time(newest, settings.detect), settings.detect)
+        # lanes from the history before the window (refitted when its start crosses a lanes_refit_h boundary)
+        context.lanes = lanes_for_window(connection, refit_time(since, settings.detect), settings.detect)
     events = run_rules(context)
     found = {e.id for e in events}
     with engine.begin() as connection:

@@ -273,26 +273,46 @@ def test_a_route_only_one_ship_sails_does_not_widen_what_counts_as_far():
     assert lanes.threshold_m_[1] == 5_000.0  # the floor: lane traffic keeps to the lane
 
 
-def test_one_ship_shuttling_on_its_own_route_makes_a_lane():
+def test_the_threshold_is_learned_from_passages_that_keep_to_the_lanes():
+    from maritime.detect.lanes import lane_following
+
+    distance = np.array([0.0, 0.0, 7_000.0, 40_000.0, 45_000.0, 0.0, np.nan])
+    passage = np.array([1, 1, 1, 2, 2, 2, 3])
+    # passage 1 keeps to the lanes and strays once (kept); passage 2 is mostly on a route of its own
+    assert lane_following(distance, passage, 5_000.0).tolist() == [True, True, True, False, False, False, False]
+
+
+def test_lanes_run_both_ways_but_one_ship_going_out_and_back_makes_none():
     start = (LANE[0] + 0.6, LANE[1])
-    there_and_back = voyage(275_000_002, 0.0, *start, [(90.0, 12.0, 6.0), (0.0, 0.0, 3.0, MOORED),
-                                                        (270.0, 12.0, 6.0)])
-    lanes = TrafficLanes().fit(there_and_back, ship_types(context(there_and_back)))
+    out_and_back = voyage(275_000_002, 0.0, *start, [(90.0, 12.0, 6.0), (0.0, 0.0, 3.0, MOORED),
+                                                     (270.0, 12.0, 6.0)])
     middle = destination_point(*start, 90.0, 12.0 * KNOT_MS * 3 * 3600.0)
+    alone = TrafficLanes().fit(out_and_back, ship_types(context(out_and_back)))
+    assert alone.distance_ == {}  # one ship's own trip is no lane
+    second = voyage(275_000_003, 1.0, *start, [(90.0, 12.0, 6.0)])  # another ship, eastbound only
+    both = pd.concat([out_and_back, second], ignore_index=True).sort_values(["mmsi", "time"], ignore_index=True)
+    lanes = TrafficLanes().fit(both, ship_types(context(both)))
     distance, _ = lanes.distance_m(np.array([middle[0]]), np.array([middle[1]]), np.array([70.0]),
-                                   sector=np.array([6]))  # westbound on it: a lane either way
+                                   sector=np.array([6]))  # westbound on an eastbound lane: on it
     assert distance[0] == 0.0
 
 
 def test_off_lane_runs_a_few_minutes_apart_are_one_detour():
     from maritime.detect.common import join_runs
 
-    t = np.arange(10) * 60.0
+    t = np.arange(12) * 60.0
     t[6:] += 3600.0  # a silence before row 6
-    breaks = np.zeros(10, dtype=bool)
+    breaks = np.zeros(12, dtype=bool)
     breaks[6] = True
-    starts, ends = join_runs(np.array([0, 3, 6]), np.array([1, 4, 8]), t, breaks, 15 * 60.0)
-    assert starts.tolist() == [0, 6] and ends.tolist() == [4, 8]
+    starts, ends, joined = join_runs(np.array([0, 3, 5, 6, 10]), np.array([1, 4, 5, 8, 11]), t, breaks, 15 * 60.0)
+    assert starts.tolist() == [0, 6] and ends.tolist() == [5, 11] and joined.tolist() == [0, 0, 0, 1, 1]
+
+
+def test_a_route_deviation_needs_half_an_hour_off_the_lanes_not_two_blips_an_hour_apart():
+    track = voyage(DARK, 30.0, *LANE, [(90.0, 12.0, 6.0)])
+    for first in (100, 140):  # two bursts of three displaced fixes, 40 min apart
+        track.loc[track.index[first:first + 3], "lat"] += 0.4
+    assert detect_route_deviation(context(track, history=lane_history())) == []
 
 
 def test_unfitted_lanes_refuse_to_answer():

@@ -205,22 +205,27 @@ def train(_clicks, since, until, estimator):
 
 @callback(Output("models-training", "children"), Output("models-poll", "disabled", allow_duplicate=True),
           Output("models-listing", "children", allow_duplicate=True), Output("models-version", "options"),
-          Output("models-compare-pick", "options"), Input("models-poll", "n_intervals"), prevent_initial_call=True)
+          Output("models-compare-pick", "options"), Output("models-version", "disabled"),
+          Output("models-promote", "disabled"), Output("models-rollback", "disabled"),
+          Input("models-poll", "n_intervals"), prevent_initial_call=True)
 def training_progress(_n):
     job = data.training().job
+    unchanged = (no_update,) * 6
     if job is None:
-        return no_update, True, no_update, no_update, no_update
+        return no_update, True, *unchanged
     lines = html.Pre("\n".join(clean(line, 300) for line in list(job.output)[-12:]) or "(no output yet)",
                      className="evidence")
     if job.running:
         return (html.Div([html.P(f"Training ({job.estimator}) by {job.user}: running for "
                                  f"{fmt_duration(timedelta(seconds=job.seconds))}", className="notice"), lines]),
-                False, no_update, no_update, no_update)
+                False, *unchanged)
     ok = job.returncode == 0
     status = html.P(f"Training {'finished' if ok else f'failed (exit {job.returncode})'} after "
                     f"{fmt_duration(timedelta(seconds=job.seconds))}.", className=f"notice {'ok' if ok else 'error'}")
     if not ok:
-        return html.Div([status, lines]), True, no_update, no_update, no_update
+        return html.Div([status, lines]), True, *unchanged
     versions = data.read(queries.model_versions)
     names = [v["version"] for v in versions]
-    return html.Div([status, lines]), True, listing(versions), names, names
+    user = current_user()
+    locked = user is None or not user.can("promote") or not names  # the first version unlocks the actions
+    return html.Div([status, lines]), True, listing(versions), names, names, locked, locked, locked

@@ -84,15 +84,18 @@ def runs(flag: np.ndarray, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def join_runs(starts: np.ndarray, ends: np.ndarray, t: np.ndarray, breaks: np.ndarray,
-              max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Runs (from :func:`runs`) less than ``max_gap_s`` apart, with no break between them, made one."""
+              max_gap_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs (from :func:`runs`) less than ``max_gap_s`` apart, with no break between them, made one.
+
+    Returns the joined runs' first and last rows, and for each given run the index of the joined
+    run it is part of."""
     if len(starts) < 2:
-        return starts, ends
+        return starts, ends, np.zeros(len(starts), dtype=np.int64)
     block = np.cumsum(np.asarray(breaks, dtype=np.int64))
     joins = (t[starts[1:]] - t[ends[:-1]] < max_gap_s) & (block[starts[1:]] == block[ends[:-1]])
     keep_start = np.concatenate(([True], ~joins))
     keep_end = np.concatenate((~joins, [True]))
-    return starts[keep_start], ends[keep_end]
+    return starts[keep_start], ends[keep_end], np.cumsum(keep_start) - 1
 
 
 def step_speed_kn(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, first: np.ndarray) -> np.ndarray:

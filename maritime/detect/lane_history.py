@@ -10,7 +10,8 @@ join consecutive reports up to 30 minutes apart, so thinning minute reports
 loses nothing but reading time.
 
 A fitted :class:`TrafficLanes` is kept per process for the last history span
-asked for; ticks ask for a span that moves every ``lanes_refit_h`` hours.
+asked for (of one engine); ticks ask for a span that moves every ``lanes_refit_h``
+hours, so reports that arrive late inside a span count from the next refit.
 """
 
 from __future__ import annotations
@@ -20,33 +21,30 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 import pandas as pd
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, or_, select
 
 from maritime.config import DetectSettings
 from maritime.detect.lanes import TYPE_GROUPS, TrafficLanes
-from maritime.detect.tracks import TRACK_COLUMNS, load_tracks
+from maritime.detect.tracks import load_tracks
 from maritime.store.schema import VesselRow
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple, TrafficLanes] = {}
 
 
-def lane_vessels(connection: Connection) -> pd.DataFrame:
-    """MMSI and ship type of the vessels whose type group has lanes."""
+def lane_vessels() -> Select:
+    """The MMSIs of the vessels whose type group has lanes (a subquery: the vessels table only grows)."""
     t = VesselRow.__table__
-    in_group = or_(*(t.c.ship_type.between(low, high) for _, low, high in TYPE_GROUPS))
-    return pd.read_sql(select(t.c.mmsi, t.c.ship_type).where(in_group), connection)
+    return select(t.c.mmsi).where(or_(*(t.c.ship_type.between(low, high) for _, low, high in TYPE_GROUPS)))
 
 
 def load_lane_history(connection: Connection, since: datetime, until: datetime,
                       sample: int = 1) -> tuple[pd.DataFrame, pd.Series]:
     """Tracks of lane-group vessels in [since, until), one report in ``sample``; and MMSI → ship type."""
-    vessels = lane_vessels(connection)
-    types = vessels.set_index("mmsi")["ship_type"]
-    if vessels.empty:
-        return pd.DataFrame(columns=TRACK_COLUMNS), types
-    tracks = load_tracks(connection, since, until, vessels["mmsi"].tolist(), sample=sample)
-    return tracks, types
+    tracks = load_tracks(connection, since, until, lane_vessels(), sample=sample)
+    t = VesselRow.__table__
+    types = pd.read_sql(select(t.c.mmsi, t.c.ship_type).where(t.c.mmsi.in_(lane_vessels())), connection)
+    return tracks, types.set_index("mmsi")["ship_type"]
 
 
 def fit_history_lanes(connection: Connection, since: datetime, until: datetime,
@@ -59,8 +57,8 @@ def history_lanes(connection: Connection, until: datetime, settings: DetectSetti
     """Lanes fitted on the ``lanes_history_days`` before ``until``; the last fit is reused while
     the same span of the same database is asked for."""
     since = until - timedelta(days=settings.lanes_history_days)
-    key = (str(connection.engine.url), since, until, settings.lanes_history_sample, settings.lanes_cell_deg,
-           settings.lanes_min_passages, settings.route_deviation_percentile, settings.route_deviation_min_distance_m,
+    key = (id(connection.engine), str(connection.engine.url), since, until, settings.lanes_history_sample, settings.lanes_cell_deg,
+           settings.lanes_min_vessels, settings.route_deviation_percentile, settings.route_deviation_min_distance_m,
            settings.route_deviation_min_port_distance_m)
     with _cache_lock:
         lanes = _cache.get(key)

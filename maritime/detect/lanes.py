@@ -3,12 +3,13 @@
 A :class:`TrafficLanes` is fitted once on history (``fit`` returns self, learned
 state ends in ``_``) and queried for any number of windows. Per type group and
 per lane axis (four of 45°: a course and its reverse share one), the grid cells
-through which at least ``min_passages`` passages went under way along that axis
-are lane cells. A passage is one vessel's run of moving reports between stops or
-silences: counting passages, not vessels, makes the route one ship shuttles on a
-lane too. :meth:`TrafficLanes.distance_m` says how far a position is from the
-nearest lane cell of its group whose axis is within one of its course's, so that
-a ship crossing a lane is not "on" it.
+through which at least ``min_vessels`` different vessels went under way along
+that axis are lane cells (one ship going out and back again, a tanker repeating
+a transfer trip, does not make a lane of its own).
+:meth:`TrafficLanes.distance_m` says how far a position is from the nearest lane
+cell of its group whose axis is within one of its course's, so that a ship
+crossing a lane at a wide angle is not "on" it. A passage is one vessel's run of
+moving reports between stops or silences.
 The deviation threshold of a group is the ``percentile`` of that distance over
 its training positions at sea on passages that keep to the lanes (with a floor
 of ``min_distance_m``): what is "far" is learned, not guessed. Passages on a
@@ -84,11 +85,11 @@ class TrafficLanes:
     group, and ``hours_``, the span of the training data.
     """
 
-    def __init__(self, cell_deg: float = 0.05, min_passages: int = 2, percentile: float = 99.0,
+    def __init__(self, cell_deg: float = 0.05, min_vessels: int = 2, percentile: float = 99.0,
                  min_distance_m: float = 5_000.0, min_port_distance_m: float = 15_000.0,
                  max_distance_m: float = 150_000.0):
         self.cell_deg = cell_deg
-        self.min_passages = min_passages
+        self.min_vessels = min_vessels
         self.percentile = percentile
         self.min_distance_m = min_distance_m
         self.min_port_distance_m = min_port_distance_m
@@ -96,13 +97,13 @@ class TrafficLanes:
 
     @classmethod
     def from_settings(cls, s) -> "TrafficLanes":
-        return cls(s.lanes_cell_deg, s.lanes_min_passages, s.route_deviation_percentile,
+        return cls(s.lanes_cell_deg, s.lanes_min_vessels, s.route_deviation_percentile,
                    s.route_deviation_min_distance_m, s.route_deviation_min_port_distance_m)
 
     def fit(self, tracks: pd.DataFrame, ship_types: pd.Series) -> "TrafficLanes":
         """Learn lane cells and thresholds from ``tracks`` (TrackContext columns) and MMSI → ship type."""
-        if not 0.0 < self.percentile <= 100.0 or self.cell_deg <= 0 or self.min_passages < 1:
-            raise ValueError("TrafficLanes needs 0 < percentile <= 100, cell_deg > 0 and min_passages >= 1")
+        if not 0.0 < self.percentile <= 100.0 or self.cell_deg <= 0 or self.min_vessels < 1:
+            raise ValueError("TrafficLanes needs 0 < percentile <= 100, cell_deg > 0 and min_vessels >= 1")
         self.grid_ = Grid(self.cell_deg)
         self.distance_: dict[tuple[int, int], np.ndarray] = {}  # (group, sector) → raster; sector -1: any course
         self.threshold_m_: dict[int, float] = {}
@@ -121,7 +122,7 @@ class TrafficLanes:
         moving = (np.nan_to_num(speed_kn(v, t, first)) > MOVING_MIN_SOG_KN) & (group >= 0) & (sector >= 0)
 
         # where each vessel went under way: its reports, and the line between reports close in time;
-        # a passage is one vessel's run of such reports, ended by a stop or a silence
+        # a passage is one vessel's run of such reports, ended by a stop or a silence (for the threshold)
         joined = np.nonzero(moving[:-1] & moving[1:] & ~first[1:] & (np.diff(t) <= MAX_STEP_S))[0]
         continues = np.zeros(len(t), dtype=bool)
         continues[joined + 1] = True
@@ -131,12 +132,12 @@ class TrafficLanes:
         points = pd.DataFrame({
             "group": np.concatenate((group[moving], group[joined][owner])),
             "axis": np.concatenate((sector[moving], sector[joined + 1][owner])) % AXES,
-            "passage": np.concatenate((passage[moving], passage[joined][owner])),
+            "mmsi": np.concatenate((mmsi[moving], mmsi[joined][owner])),
             "cell": self.grid_.cell(np.concatenate((lat[moving], s_lat)), np.concatenate((lon[moving], s_lon))),
         })
         points = points[points["cell"] >= 0].drop_duplicates()
-        passages = points.groupby(["group", "axis", "cell"]).size()
-        lanes = passages[passages >= self.min_passages].reset_index()
+        vessels = points.groupby(["group", "axis", "cell"]).size()
+        lanes = vessels[vessels >= self.min_vessels].reset_index()
         for k in np.unique(lanes["group"]):
             raw = [self.grid_.distance_to(lanes.loc[(lanes["group"] == k) & (lanes["axis"] == axis), "cell"],
                                           self.max_distance_m) for axis in range(AXES)]

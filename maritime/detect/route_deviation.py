@@ -2,13 +2,15 @@
 
 Lanes come from a :class:`~maritime.detect.lanes.TrafficLanes` fitted on stored
 history (``ctx.lanes``, see :mod:`maritime.detect.lane_history`), else on
-``ctx.history`` when given, else on the window's own tracks. A report is off the lanes when it is further from the nearest lane
-cell of its type group than the group's learned threshold, and at least
+``ctx.history`` when given, else on the window's own tracks. A report is off
+the lanes when it is further from the nearest lane cell of its type group than the group's learned threshold, and at least
 ``route_deviation_min_port_distance_m`` from ports and anchorages (approaches fan
-out from the lanes). A run of such reports lasting ``route_deviation_min_minutes``,
-unbroken by a silence of ``gap_min_h`` (runs less than ``route_deviation_merge_minutes``
-apart are one: a detour brushing past a lane cell is still one detour), is one episode; shorter runs are noise
-(a spoofed fix or two). The run must also leave the vessel's own line: some of
+out from the lanes). Runs of such reports shorter than
+``route_deviation_min_part_minutes`` are noise (a spoofed fix or two); longer runs
+less than ``route_deviation_merge_minutes`` apart, unbroken by a silence of
+``gap_min_h``, are one detour (one crossing another lane on its way is still one),
+and a detour is an episode once ``route_deviation_min_minutes`` of it lie off the
+lanes. The detour must also leave the vessel's own line: some of
 its positions lie ``route_deviation_min_detour_m`` or more from the straight line
 between where the vessel was ``route_deviation_context_minutes`` before the run
 and after it (or its latest position): a straight passage between two parts of
@@ -57,6 +59,16 @@ def detour_m(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, a: int, b: int, lo
     return float(np.max(np.hypot(x - u * ex, y - u * ey)))
 
 
+def _rule_true_at(t: np.ndarray, part_starts: np.ndarray, part_ends: np.ndarray, min_s: float) -> float:
+    """When the off-lane time summed over a detour's parts first reached ``min_s``."""
+    before = 0.0
+    for a, b in zip(part_starts, part_ends):
+        if before + t[b] - t[a] >= min_s:
+            return float(t[a] + min_s - before)
+        before += t[b] - t[a]
+    return float(t[part_ends[-1]])
+
+
 def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = None) -> list[Event]:
     s = ctx.settings
     tracks = valid_positions(ctx.tracks)
@@ -76,11 +88,14 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
     flag = np.zeros(len(t), dtype=bool)
     flag[candidate] = away_from_ports(lat[candidate], lon[candidate], s.route_deviation_min_port_distance_m)
     silence = np.concatenate(([True], np.diff(t) > s.gap_min_h * 3600.0))
-    starts, ends = join_runs(*runs(flag, first | silence), t, first | silence,
-                             s.route_deviation_merge_minutes * 60.0)
-    keep = ((t[ends] - t[starts] >= s.route_deviation_min_minutes * 60.0)
-            & ~cut_by_window(t[starts], first[starts], t.min()))
-    starts, ends = starts[keep], ends[keep]
+    part_starts, part_ends = runs(flag, first | silence)
+    substantial = t[part_ends] - t[part_starts] >= s.route_deviation_min_part_minutes * 60.0
+    part_starts, part_ends = part_starts[substantial], part_ends[substantial]
+    starts, ends, joined = join_runs(part_starts, part_ends, t, first | silence,
+                                     s.route_deviation_merge_minutes * 60.0)
+    off_lane_s = np.bincount(joined, weights=t[part_ends] - t[part_starts], minlength=len(starts))
+    min_s = s.route_deviation_min_minutes * 60.0
+    keep = (off_lane_s >= min_s) & ~cut_by_window(t[starts], first[starts], t.min())
 
     newest = newest_s(ctx)
     last = last_of_vessel(mmsi)
@@ -89,7 +104,8 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
     context_s = s.route_deviation_context_minutes * 60.0
     times = tracks["time"]
     events = []
-    for a, b in zip(starts, ends):
+    for j in np.nonzero(keep)[0]:
+        a, b = starts[j], ends[j]
         detour = detour_m(lat, lon, t, a, b, vessel_first[a], vessel_last[a], context_s)
         if detour < s.route_deviation_min_detour_m:
             continue
@@ -103,6 +119,7 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
         ratio = max_d / threshold[a]
         evidence = {
             "duration_minutes": round(minutes, 1),
+            "off_lane_minutes": round(float(off_lane_s[j]) / 60.0, 1),
             "type_group": lanes.group_name(types[a]),
             "ship_type": None if not np.isfinite(types[a]) else int(types[a]),
             "max_distance_from_lane_m": round(max_d),
@@ -115,15 +132,16 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
             "thresholds": {"route_deviation_percentile": s.route_deviation_percentile,
                            "route_deviation_min_minutes": s.route_deviation_min_minutes,
                            "route_deviation_merge_minutes": s.route_deviation_merge_minutes,
+                           "route_deviation_min_part_minutes": s.route_deviation_min_part_minutes,
                            "route_deviation_min_distance_m": s.route_deviation_min_distance_m,
                            "route_deviation_min_port_distance_m": s.route_deviation_min_port_distance_m,
                            "route_deviation_min_detour_m": s.route_deviation_min_detour_m,
                            "route_deviation_context_minutes": s.route_deviation_context_minutes,
-                           "lanes_cell_deg": s.lanes_cell_deg, "lanes_min_passages": s.lanes_min_passages},
+                           "lanes_cell_deg": s.lanes_cell_deg, "lanes_min_vessels": s.lanes_min_vessels},
         }
         events.append(Event(
             kind=KIND, mmsi=int(mmsi[a]), start=start, end=None if ongoing else as_datetime(times.iloc[b]),
             lat=float(lat[a]), lon=float(lon[a]), severity="warning" if ratio >= 2.0 else "info",
             score=round(min(1.0, ratio / 4.0), 3), detector=KIND, evidence=evidence,
-            detected_at=as_datetime(t[a] + s.route_deviation_min_minutes * 60.0)))
+            detected_at=as_datetime(_rule_true_at(t, part_starts[joined == j], part_ends[joined == j], min_s))))
     return events

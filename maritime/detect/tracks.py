@@ -61,7 +61,7 @@ def _frame(connection: Connection, statement, columns: list[str]) -> pd.DataFram
 
 
 def _timed_rows(connection: Connection, table, columns: list[str], since: Optional[datetime],
-                until: Optional[datetime], mmsis: Optional[list[int]], sample: int = 1) -> pd.DataFrame:
+                until: Optional[datetime], mmsis, sample: int = 1) -> pd.DataFrame:
     """Rows of a table with a ``time`` column in [since, until), by (mmsi, time); with ``sample`` > 1,
     a stable one-in-``sample`` subset of them (by their unique key).
 
@@ -84,7 +84,8 @@ def _timed_rows(connection: Connection, table, columns: list[str], since: Option
 
 
 def load_tracks(connection: Connection, since: Optional[datetime], until: Optional[datetime],
-                mmsis: Optional[list[int]] = None, sample: int = 1) -> pd.DataFrame:
+                mmsis=None, sample: int = 1) -> pd.DataFrame:
+    """Positions in [since, until) of ``mmsis`` (a list, a subquery, or None: all)."""
     frame = _timed_rows(connection, PositionRow.__table__, TRACK_COLUMNS, since, until, mmsis, sample)
     for column in ("lat", "lon", "sog", "cog", "heading", "nav_status"):
         frame[column] = frame[column].astype("float64")
