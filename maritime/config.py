@@ -149,8 +149,11 @@ class DetectSettings(BaseSettings):
     gnss_window_minutes: float = 30.0
     # behaviour_outlier: a model window (1 h) with a shorter span of reports is not scored yet
     behaviour_min_window_minutes: float = 30.0
-    # Detection looks this far back before new data, so episodes that began earlier are seen whole.
+    # Detection looks this far back before new data, so episodes that began earlier are seen whole;
+    # the vessels of episodes still open from before that are read from where the episode began, up to
+    # open_episode_max_days back (a day's silence is a gap that must close when the vessel reappears)
     lookback_h: float = 14.0
+    open_episode_max_days: float = Field(7.0, gt=0)
 
 
 class DashboardSettings(BaseSettings):

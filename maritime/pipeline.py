@@ -1,7 +1,8 @@
 """One pipeline tick: read what is new on the feeds, store it, run the detectors, record events.
 
 Detection re-examines the last ``lookback_h`` hours of data (data time, not the wall
-clock), so an episode that began before this tick is seen whole and keeps its event
+clock), and the vessels of episodes still open that began before that from where they
+began, so an episode that began before this tick is seen whole and keeps its event
 id (route_deviation's lanes come from the stored week, refitted every ``lanes_refit_h``); an event raised by an earlier tick that later data no longer supports (a gap
 filled by late reports) is retracted with a reason, never duplicated.
 """
@@ -19,7 +20,7 @@ from maritime.config import Settings
 from maritime.detect.events import Event
 from maritime.detect.lane_history import lanes_for_window, refit_time
 from maritime.detect.runner import run_rules
-from maritime.detect.tracks import load_context
+from maritime.detect.tracks import extend_to_open_episodes, load_context, open_episode_starts
 from maritime.errors import MaritimeError
 from maritime.ingest import IngestReport, ingest_paths
 from maritime.store.events import retract_events, save_events
@@ -31,6 +32,11 @@ RETRACT_MARGIN = timedelta(hours=1)
 # Kinds judged per window of data: only these can be withdrawn by later data.
 RETRACTABLE_KINDS = ("ais_gap", "loitering", "rendezvous", "position_jump", "speed_anomaly", "route_deviation",
                      "circle_spoofing", "on_land", "mmsi_conflict", "gnss_interference", "behaviour_outlier")
+
+
+# Kinds whose episodes can outlast the window: their vessels are read from where the episode began.
+EPISODE_KINDS = ("ais_gap", "loitering", "rendezvous", "route_deviation", "zone_entry", "speed_anomaly",
+                 "circle_spoofing", "on_land", "mmsi_conflict")
 
 
 @dataclass
@@ -59,6 +65,10 @@ def detect_recent(engine: Engine, settings: Settings, until: Optional[datetime] 
     report.window = (since, newest)
     with engine.connect() as connection:
         context = load_context(connection, since, newest + timedelta(microseconds=1), settings.detect)
+        context.since = since
+        ongoing = open_episode_starts(connection, since + RETRACT_MARGIN, EPISODE_KINDS,
+                                      since - timedelta(days=settings.detect.open_episode_max_days))
+        extend_to_open_episodes(connection, context, ongoing, RETRACT_MARGIN)
         # lanes from the history before the window (refitted when its start crosses a lanes_refit_h boundary)
         context.lanes = lanes_for_window(connection, refit_time(since, settings.detect), settings.detect)
     events = run_rules(context)

@@ -502,3 +502,32 @@ def test_route_deviation_in_a_window_is_judged_by_lanes_from_the_stored_history_
     short = DetectSettings(lanes_history_days=0.25)  # 6 h of history: too sparse, and the window too
     assert [e for e in detect_window(engine, since, until, short).events if e.kind == "route_deviation"] == []
     engine.dispose()
+
+
+def test_a_silence_longer_than_the_lookback_stays_one_gap_event_that_grows_and_closes(sqlite_url):
+    from maritime.config import Settings
+    from maritime.pipeline import detect_recent
+    from maritime.store.db import open_store
+    from maritime.store.events import iter_events
+    from tests.model_helpers import store_tracks
+
+    traffic = [voyage(271_000_001 + k, k * 2.0, *LANE, [(90.0, 6.0, 40.0 - k * 2.0)]) for k in range(12)]
+    dark = voyage(DARK, 0.0, *LANE, [(90.0, 6.0, 40.0)], silent=[(5.0, 25.0)])  # 20 h dark; lookback 14 h
+    tracks = pd.concat(traffic + [dark], ignore_index=True)
+    engine = open_store(sqlite_url)
+    store_tracks(engine, tracks, pd.DataFrame({"mmsi": sorted(set(tracks["mmsi"])), "ship_type": 70}))
+    settings = Settings()
+
+    def gaps():
+        with engine.connect() as connection:
+            return [e for e in iter_events(connection) if e["kind"] == "ais_gap" and e["mmsi"] == DARK]
+
+    for tick_h, severity in ((8, "info"), (12, "warning"), (20, "critical"), (24, "critical")):
+        detect_recent(engine, settings, until=hours_after_t0(tick_h))
+        [gap] = gaps()
+        assert gap["end"] is None and gap["severity"] == severity, tick_h  # still seen after 14 h
+    detect_recent(engine, settings, until=hours_after_t0(28))  # it reappeared at 25 h
+    [gap] = gaps()
+    assert gap["status"] == "open" and gap["end"] == hours_after_t0(25.0)
+    assert gap["start"] == hours_after_t0(5.0)  # the last fix before the silence
+    engine.dispose()

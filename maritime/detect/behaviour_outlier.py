@@ -26,7 +26,8 @@ DETECTOR = "behaviour_outlier"
 def _scored_windows(ctx: TrackContext) -> pd.DataFrame:
     model = ctx.model
     windows = window_features(ctx.tracks, ctx.vessels, model.lanes, model.window_minutes)
-    windows = windows[(windows["window_start"] >= ctx.tracks["time"].min())
+    begins = ctx.since if ctx.since is not None else ctx.tracks["time"].min()  # an extended track is not rescored
+    windows = windows[(windows["window_start"] >= begins)
                       & (windows["span_min"] >= ctx.settings.behaviour_min_window_minutes)].reset_index(drop=True)
     windows["score"] = model.anomaly_scores(windows)
     return windows

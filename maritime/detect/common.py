@@ -45,6 +45,18 @@ def cut_by_window(t_start: np.ndarray, at_vessel_start: np.ndarray, window_start
     return np.asarray(at_vessel_start, dtype=bool) & (np.asarray(t_start) - window_start_s < WINDOW_EDGE_S)
 
 
+def window_start_s(ctx, mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per report: where the window begins for its vessel, in unix seconds (see TrackContext.extended)."""
+    if ctx.since is not None:
+        base = (pd.Timestamp(ctx.since) - pd.Timestamp(EPOCH)).total_seconds()
+    else:
+        base = float(t.min()) if len(t) else 0.0
+    start = np.full(len(mmsi), base)
+    for vessel, moment in ctx.extended.items():
+        start[mmsi == vessel] = (pd.Timestamp(moment) - pd.Timestamp(EPOCH)).total_seconds()
+    return start
+
+
 def as_datetime(value) -> datetime:
     """A pandas/numpy time or unix seconds → a naive ``datetime`` (what Event carries)."""
     if isinstance(value, (int, float, np.integer, np.floating)):

@@ -18,7 +18,7 @@ import numpy as np
 
 from maritime.detect.common import (as_datetime, centred_mean, cut_by_window, epoch_s, in_types, last_of_vessel,
                                     new_vessel, newest_s, per_report, rounded, runs, ship_types, speed_kn,
-                                    valid_positions)
+                                    valid_positions, window_start_s)
 from maritime.detect.events import Event
 from maritime.detect.places import (DREDGING, LAW_ENFORCEMENT, MILITARY, PILOT, SEARCH_AND_RESCUE, TUGS,
                                     away_from_ports, fishing_on_grounds)
@@ -49,7 +49,7 @@ def detect_loitering(ctx: TrackContext) -> list[Event]:
                        & ~fishing_on_grounds(types[candidate], lat[candidate], lon[candidate]))
     silence = np.concatenate(([True], np.diff(t) > s.gap_min_h * 3600.0))
     starts, ends = runs(flag, first | silence)
-    keep = (t[ends] - t[starts] >= s.loiter_min_h * 3600.0) & ~cut_by_window(t[starts], first[starts], t.min())
+    keep = (t[ends] - t[starts] >= s.loiter_min_h * 3600.0) & ~cut_by_window(t[starts], first[starts], window_start_s(ctx, mmsi, t)[starts])
     starts, ends = starts[keep], ends[keep]
 
     last = last_of_vessel(mmsi)

@@ -28,7 +28,7 @@ from typing import Optional
 import numpy as np
 
 from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, join_runs, last_of_vessel, new_vessel,
-                                    newest_s, per_report, runs, ship_types, valid_positions)
+                                    newest_s, per_report, runs, ship_types, valid_positions, window_start_s)
 from maritime.detect.events import Event
 from maritime.detect.grid import METRES_PER_DEG
 from maritime.detect.lanes import TrafficLanes, course_sector
@@ -95,7 +95,7 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
                                      s.route_deviation_merge_minutes * 60.0)
     off_lane_s = np.bincount(joined, weights=t[part_ends] - t[part_starts], minlength=len(starts))
     min_s = s.route_deviation_min_minutes * 60.0
-    keep = (off_lane_s >= min_s) & ~cut_by_window(t[starts], first[starts], t.min())
+    keep = (off_lane_s >= min_s) & ~cut_by_window(t[starts], first[starts], window_start_s(ctx, mmsi, t)[starts])
 
     newest = newest_s(ctx)
     last = last_of_vessel(mmsi)

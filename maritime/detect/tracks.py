@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 import pandas as pd
@@ -12,7 +12,7 @@ from sqlalchemy import Connection, String, select, type_coerce
 
 from maritime.config import DetectSettings
 from maritime.model_registry import active_model_or_none
-from maritime.store.schema import PositionRow, StaticRow, VesselRow, ZoneRow
+from maritime.store.schema import EventRow, PositionRow, StaticRow, VesselRow, ZoneRow
 
 TRACK_COLUMNS = ["mmsi", "time", "lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type", "source"]
 VESSEL_COLUMNS = ["mmsi", "name", "callsign", "imo", "ship_type", "length", "beam", "draught", "destination", "flag",
@@ -37,6 +37,9 @@ class TrackContext:
     ``model`` is the active behaviour model (``maritime.model_registry.ScoringModel``), or None.
     ``lanes`` are traffic lanes fitted on stored history (``maritime.detect.lane_history``), or None:
     then route_deviation learns them from ``history`` or the window itself.
+    ``since`` is where the window begins (None: at its first report); ``extended`` holds the vessels
+    whose tracks begin earlier, at the given time, because an episode of theirs is still open
+    (:func:`extend_to_open_episodes`): an episode is cut by the window only at its vessel's own start.
     """
 
     tracks: pd.DataFrame
@@ -47,6 +50,8 @@ class TrackContext:
     settings: DetectSettings = field(default_factory=DetectSettings)
     model: Optional[Any] = None
     lanes: Optional[Any] = None
+    since: Optional[datetime] = None
+    extended: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def newest_time(self) -> Optional[pd.Timestamp]:
@@ -123,3 +128,40 @@ def load_context(connection: Connection, since: Optional[datetime], until: Optio
         settings=settings,
         model=active_model_or_none(connection),
     )
+
+
+def open_episode_starts(connection: Connection, before: datetime, kinds: tuple[str, ...],
+                        not_before: datetime) -> dict[int, datetime]:
+    """Vessels with an episode of ``kinds`` still going on (no end) that began before ``before``
+    (but not before ``not_before``): vessel → the earliest such start."""
+    t = EventRow.__table__
+    rows = connection.execute(select(t.c.mmsi, t.c.other_mmsi, t.c.start).where(
+        t.c.status == "open", t.c.end.is_(None), t.c.kind.in_(kinds), t.c.start < before,
+        t.c.start >= not_before))
+    starts: dict[int, datetime] = {}
+    for mmsi, other, start in rows:
+        for vessel in (mmsi, other):
+            if vessel is not None:
+                starts[vessel] = min(starts.get(vessel, start), start)
+    return starts
+
+
+def extend_to_open_episodes(connection: Connection, ctx: TrackContext, starts: dict[int, datetime],
+                            margin: timedelta) -> None:
+    """Give the vessels in ``starts`` their tracks from ``margin`` before their open episode began, so
+    that an episode longer than the window (a day's silence, a long loitering) is still seen whole:
+    updated, and closed when it ends, under its own id."""
+    if not starts or ctx.since is None:
+        return
+    lower = {m: start - margin for m, start in starts.items()}
+    vessels = sorted(lower)
+    earliest = min(lower.values())
+    earlier = load_tracks(connection, earliest, ctx.since, vessels)
+    earlier = earlier[earlier["time"] >= earlier["mmsi"].map(lower)]
+    statics = load_statics(connection, earliest, ctx.since, vessels)
+    statics = statics[statics["time"] >= statics["mmsi"].map(lower)]
+    ctx.tracks = pd.concat([earlier, ctx.tracks], ignore_index=True).sort_values(
+        ["mmsi", "time"], kind="stable", ignore_index=True)
+    ctx.statics = pd.concat([statics, ctx.statics], ignore_index=True).sort_values(
+        ["mmsi", "time"], kind="stable", ignore_index=True)
+    ctx.extended = lower

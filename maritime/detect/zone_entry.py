@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, last_of_vessel, new_vessel, per_report, runs,
-                                    ship_types, valid_positions)
+                                    ship_types, valid_positions, window_start_s)
 from maritime.detect.coverage import intervals
 from maritime.detect.events import Event
 from maritime.detect.tracks import TrackContext, Zone
@@ -79,6 +79,7 @@ def detect_zone_entry(ctx: TrackContext) -> list[Event]:
     lat, lon = tracks["lat"].to_numpy(dtype=float), tracks["lon"].to_numpy(dtype=float)
     times = tracks["time"]
     first, last = new_vessel(mmsi), last_of_vessel(mmsi)
+    window_start = window_start_s(ctx, mmsi, t)
     types = per_report(ship_types(ctx), mmsi)
     legs = intervals(tracks)
     plausible = legs.speed_kn <= MAX_LEG_SPEED_KN
@@ -102,7 +103,7 @@ def detect_zone_entry(ctx: TrackContext) -> list[Event]:
         crossing_last = dict(zip(a.tolist(), leave.tolist()))
 
         starts, ends = runs(inside, first)
-        keep = ~cut_by_window(t[starts], first[starts], t.min())
+        keep = ~cut_by_window(t[starts], first[starts], window_start[starts])
         for s_row, e_row in zip(starts[keep], ends[keep]):
             reached = not first[s_row] and leg_ok[s_row - 1]
             if s_row == e_row and not (reached or leg_ok[e_row]):
