@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from hashlib import blake2b
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
+
+import numpy as np
 
 from sqlalchemy import Connection, case, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,6 +33,10 @@ def key_hash(material: bytes) -> int:
 
 def utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+
+
+def _utc_times(seconds: list[float]) -> list[datetime]:
+    return [utc(x) for x in seconds]
 
 
 @dataclass
@@ -87,6 +93,14 @@ def sqlite_time(seconds: float) -> str:
     return f"{_day_text(day)} {hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
 
 
+def sqlite_times(seconds) -> list[str]:
+    """:func:`sqlite_time` of many times at once, to the same microsecond (rounded the same way)."""
+    values = np.asarray(seconds, dtype=np.float64)
+    whole = np.floor(values)
+    micros = whole.astype(np.int64) * 1_000_000 + np.round((values - whole) * 1_000_000).astype(np.int64)
+    return [text.replace("T", " ") for text in np.datetime_as_string(micros.astype("datetime64[us]")).tolist()]
+
+
 def _append_positions(connection: Connection, positions: list[Position]) -> int:
     if connection.dialect.name != "sqlite":
         return _append(connection, PositionRow.__table__, [
@@ -98,8 +112,9 @@ def _append_positions(connection: Connection, positions: list[Position]) -> int:
         return 0
     # Positions are the bulk of every ingest: on SQLite they skip SQLAlchemy's per-value
     # processing (benchmarks/ingest.py measured it at a third of the write time).
-    rows = [(p.mmsi, sqlite_time(p.time), p.lat, p.lon, p.sog, p.cog, p.heading, p.nav_status, p.msg_type, p.source,
-             p.time_reported, key_hash(p.key)) for p in positions]
+    times = sqlite_times([p.time for p in positions])
+    rows = [(p.mmsi, time, p.lat, p.lon, p.sog, p.cog, p.heading, p.nav_status, p.msg_type, p.source,
+             p.time_reported, key_hash(p.key)) for p, time in zip(positions, times)]
     return max(connection.exec_driver_sql(_SQLITE_POSITIONS, rows).rowcount, 0)
 
 
@@ -192,22 +207,32 @@ def _size(a: Optional[int], b: Optional[int]) -> Optional[int]:
     return a + b if a and b else None
 
 
-def _vessel_rows(positions: list[Position], statics: list[Static]) -> list[dict]:
-    """One row per MMSI of the batch: its time span, newest known position and merged identity."""
-    spans: dict[int, list[float]] = {}
+def _position_summary(positions: list[Position]) -> tuple[dict[int, list[float]], dict[int, Position]]:
+    """Per MMSI of the batch: [first, last] report time, and its newest report with a position (of equal
+    times, the later in the batch). Vectorised: a batch holds tens of thousands of reports."""
+    if not positions:
+        return {}, {}
+    columns = list(zip(*positions))
+    mmsi = np.array(columns[0], dtype=np.int64)
+    t = np.array(columns[1], dtype=np.float64)
+    located = ~np.isnan(np.array(columns[2], dtype=np.float64)) & ~np.isnan(np.array(columns[3], dtype=np.float64))
+    order = np.lexsort((t, mmsi))
+    boundary = np.flatnonzero(np.diff(mmsi[order])) + 1
+    firsts, lasts = order[np.r_[0, boundary]], order[np.r_[boundary - 1, len(order) - 1]]
+    spans = {int(mmsi[a]): [float(t[a]), float(t[b])] for a, b in zip(firsts, lasts)}
+    rows = np.flatnonzero(located)
     latest: dict[int, Position] = {}
-    for p in positions:
-        span = spans.get(p.mmsi)
-        if span is None:
-            spans[p.mmsi] = [p.time, p.time]
-        elif p.time < span[0]:
-            span[0] = p.time
-        elif p.time > span[1]:
-            span[1] = p.time
-        if p.lat is not None and p.lon is not None:
-            newest = latest.get(p.mmsi)
-            if newest is None or p.time >= newest.time:
-                latest[p.mmsi] = p
+    if len(rows):
+        order = rows[np.lexsort((rows, t[rows], mmsi[rows]))]
+        newest = order[np.r_[np.flatnonzero(np.diff(mmsi[order])), len(order) - 1]]
+        latest = {int(mmsi[i]): positions[i] for i in newest}
+    return spans, latest
+
+
+def _vessel_columns(positions: list[Position], statics: list[Static], times: Callable) -> dict[str, list]:
+    """One row per MMSI of the batch, as columns: its time span, newest known position and merged
+    identity; times are given by ``times(list of unix seconds)``."""
+    spans, latest = _position_summary(positions)
     identities: dict[int, dict] = {}
     for s in sorted(statics, key=lambda s: s.time):
         span = spans.setdefault(s.mmsi, [s.time, s.time])
@@ -217,19 +242,30 @@ def _vessel_rows(positions: list[Position], statics: list[Static]) -> list[dict]
                   "length": _size(s.to_bow, s.to_stern), "beam": _size(s.to_port, s.to_starboard),
                   "draught": s.draught, "destination": s.destination}
         identity.update((name, value) for name, value in values.items() if value is not None)
-        identity["identity_time"] = utc(s.time)
-    rows = []
-    for mmsi, (first, last) in spans.items():
-        row = {"mmsi": mmsi, "flag": flag_of(mmsi), "first_seen": utc(first), "last_seen": utc(last),
-               "position_time": None, "identity_time": None,
-               **dict.fromkeys(_IDENTITY_FIELDS + _POSITION_FIELDS)}
-        p = latest.get(mmsi)
-        if p is not None:
-            row.update(position_time=utc(p.time), lat=p.lat, lon=p.lon, sog=p.sog, cog=p.cog, heading=p.heading,
-                       nav_status=p.nav_status)
-        row.update(identities.get(mmsi, ()))
-        rows.append(row)
-    return rows
+        identity["identity_time"] = s.time
+    mmsis = list(spans)
+    if not mmsis:
+        return {}
+    newest = [latest.get(m) for m in mmsis]
+    columns = {
+        "mmsi": mmsis, "flag": [flag_of(m) for m in mmsis],
+        "first_seen": times([spans[m][0] for m in mmsis]), "last_seen": times([spans[m][1] for m in mmsis]),
+        "position_time": _optional_times([p.time if p is not None else None for p in newest], times),
+        "identity_time": _optional_times([identities.get(m, {}).get("identity_time") for m in mmsis], times),
+    }
+    for name in _POSITION_FIELDS:
+        columns[name] = [getattr(p, name) if p is not None else None for p in newest]
+    for name in _IDENTITY_FIELDS:
+        columns[name] = [identities.get(m, {}).get(name) for m in mmsis]
+    return columns
+
+
+def _optional_times(values: list, times: Callable) -> list:
+    known = [i for i, v in enumerate(values) if v is not None]
+    out: list = [None] * len(values)
+    for i, text in zip(known, times([values[i] for i in known])):
+        out[i] = text
+    return out
 
 
 def _earliest(a, b):
@@ -241,8 +277,9 @@ def _latest(a, b):
 
 
 def merge_vessels(connection: Connection, positions: list[Position], statics: list[Static]) -> None:
-    rows = _vessel_rows(positions, statics)
-    if not rows:
+    sqlite_dialect = connection.dialect.name == "sqlite"
+    columns = _vessel_columns(positions, statics, sqlite_times if sqlite_dialect else _utc_times)
+    if not columns:
         return
     table = VesselRow.__table__
     statement = _insert(connection, table)
@@ -261,4 +298,14 @@ def merge_vessels(connection: Connection, positions: list[Position], statics: li
     for name in _IDENTITY_FIELDS:
         updates[name] = case((newer_identity, func.coalesce(new[name], table.c[name])),
                              else_=func.coalesce(table.c[name], new[name]))
-    connection.execute(statement.on_conflict_do_update(index_elements=["mmsi"], set_=updates), rows)
+    upsert = statement.on_conflict_do_update(index_elements=["mmsi"], set_=updates)
+    if not sqlite_dialect:
+        names = list(columns)
+        connection.execute(upsert, [dict(zip(names, row)) for row in zip(*columns.values())])
+        return
+    # On SQLite the rows (one per vessel of the batch) skip SQLAlchemy's per-value processing, as positions
+    # do: times are already its DateTime text (benchmarks/ingest.py measured that processing at a third of
+    # the write time).
+    compiled = upsert.compile(dialect=connection.dialect)
+    names = compiled.positiontup
+    connection.exec_driver_sql(compiled.string, list(zip(*(columns[name] for name in names))))
