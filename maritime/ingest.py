@@ -20,6 +20,7 @@ from typing import Callable, Optional
 from sqlalchemy import Engine, select
 
 from maritime.ais.decoder import DecodeCounts, StreamDecoder
+from maritime.collection import bulk_collection
 from maritime.config import IngestSettings
 from maritime.errors import FeedError, MaritimeError
 from maritime.feeds import files
@@ -82,8 +83,9 @@ def ingest_paths(engine: Engine, arguments: list[str], fmt: str = "auto",
         on_total(sum(files.size_of(p) for p in paths))
     report = IngestReport()
     started = clock.perf_counter()
-    for path in paths:
-        report.sources.append(ingest_file(engine, path, fmt, settings, progress))
+    with bulk_collection():
+        for path in paths:
+            report.sources.append(ingest_file(engine, path, fmt, settings, progress))
     report.seconds = clock.perf_counter() - started
     return report
 

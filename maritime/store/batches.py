@@ -8,6 +8,7 @@ plain tuples, which pickle cheaply. The queue is short, so memory stays flat.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -16,6 +17,7 @@ from typing import Callable, Optional
 from sqlalchemy import Engine
 
 from maritime.ais.records import Position
+from maritime.collection import BULK_THRESHOLDS
 from maritime.errors import StoreError
 from maritime.store.db import create_db_engine, describe_error
 from maritime.store.writer import save_checkpoint, write_batch
@@ -52,6 +54,7 @@ class BatchWriter:
 
 
 def _writer_process(url: str, source: str, rejects_kept: int, inbox, outbox, parent_pid: int) -> None:
+    gc.set_threshold(*BULK_THRESHOLDS)  # this process only writes batches (see maritime.collection)
     engine = create_db_engine(url)
     failed = False
     try:
