@@ -198,7 +198,9 @@ def test_an_officer_cannot_promote_a_model(officer, base, world):
     assert active.version == "v1"
 
 
-def test_an_analyst_promotes_a_model(base, world):
+@pytest.fixture
+def analyst_on_models(base):
+    """A browser signed in as the analyst, on the models page."""
     from selenium.webdriver.common.by import By
 
     driver = new_driver()
@@ -206,44 +208,45 @@ def test_an_analyst_promotes_a_model(base, world):
         sign_in(driver, base, "anna", PASSWORDS["anna"])
         driver.get(f"{base}/models")
         wait_for(lambda: driver.find_elements(By.ID, "models-versions"), message="versions table")
-        choose_option(driver, "models-version", "v2")
-        driver.find_element(By.ID, "models-promote").click()
-        wait_for(lambda: "v2 is now the active model" in driver.find_element(By.ID, "models-message").text,
-                 message="promoted")
-        screenshot(driver, "models-analyst")
-        active = db_row(world.url, select(ModelVersionRow.version).where(ModelVersionRow.active.is_(True)))
-        assert active.version == "v2"
-        driver.find_element(By.ID, "models-rollback").click()
-        wait_for(lambda: "v1 is active again" in driver.find_element(By.ID, "models-message").text,
-                 message="rolled back")
+        yield driver
     finally:
         driver.quit()
 
 
-def test_an_analyst_trains_a_new_version_from_the_page(base, world):
+def test_an_analyst_promotes_a_model(analyst_on_models, world):
     from selenium.webdriver.common.by import By
 
-    driver = new_driver()
-    try:
-        sign_in(driver, base, "anna", PASSWORDS["anna"])
-        driver.get(f"{base}/models")
-        wait_for(lambda: driver.find_elements(By.ID, "models-versions"), message="versions table")
-        choose_option(driver, "models-estimator", "iforest")
-        driver.find_element(By.ID, "models-train").click()
-        wait_for(lambda: "Training" in driver.find_element(By.ID, "models-training").text, message="progress")
-        wait_for(lambda: "Training finished" in driver.find_element(By.ID, "models-training").text
-                 or "failed" in driver.find_element(By.ID, "models-training").text, timeout=180,
-                 message="training to end")
-        text = driver.find_element(By.ID, "models-training").text
-        assert "Training finished" in text, text
-        screenshot(driver, "models-trained")
-        row = db_row(world.url, select(ModelVersionRow.version, ModelVersionRow.estimator, ModelVersionRow.created_by,
-                                       ModelVersionRow.active).order_by(ModelVersionRow.id.desc()))
-        assert row.estimator == "iforest" and row.created_by == "anna" and not row.active
-        wait_for(lambda: row.version in driver.find_element(By.ID, "models-versions").text, message="listed")
-        choose_option(driver, "models-compare-pick", row.version)  # the new version can be compared at once
-    finally:
-        driver.quit()
+    driver = analyst_on_models
+    choose_option(driver, "models-version", "v2")
+    driver.find_element(By.ID, "models-promote").click()
+    wait_for(lambda: "v2 is now the active model" in driver.find_element(By.ID, "models-message").text,
+             message="promoted")
+    screenshot(driver, "models-analyst")
+    active = db_row(world.url, select(ModelVersionRow.version).where(ModelVersionRow.active.is_(True)))
+    assert active.version == "v2"
+    driver.find_element(By.ID, "models-rollback").click()
+    wait_for(lambda: "v1 is active again" in driver.find_element(By.ID, "models-message").text,
+             message="rolled back")
+
+
+def test_an_analyst_trains_a_new_version_from_the_page(analyst_on_models, world):
+    from selenium.webdriver.common.by import By
+
+    driver = analyst_on_models
+    choose_option(driver, "models-estimator", "iforest")
+    driver.find_element(By.ID, "models-train").click()
+    wait_for(lambda: "Training" in driver.find_element(By.ID, "models-training").text, message="progress")
+    wait_for(lambda: "Training finished" in driver.find_element(By.ID, "models-training").text
+             or "failed" in driver.find_element(By.ID, "models-training").text, timeout=180,
+             message="training to end")
+    text = driver.find_element(By.ID, "models-training").text
+    assert "Training finished" in text, text
+    screenshot(driver, "models-trained")
+    row = db_row(world.url, select(ModelVersionRow.version, ModelVersionRow.estimator, ModelVersionRow.created_by,
+                                   ModelVersionRow.active).order_by(ModelVersionRow.id.desc()))
+    assert row.estimator == "iforest" and row.created_by == "anna" and not row.active
+    wait_for(lambda: row.version in driver.find_element(By.ID, "models-versions").text, message="listed")
+    choose_option(driver, "models-compare-pick", row.version)  # the new version can be compared at once
 
 
 def test_health_page_shows_the_ingest(officer, base):
