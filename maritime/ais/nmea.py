@@ -66,7 +66,7 @@ def nmea_checksum(body: bytes) -> int:
     return reduce(xor, body, 0)
 
 
-def parse_unix_time(text: str, earliest: float = UNIX_MIN) -> Optional[float]:
+def parse_unix_time(text: str | bytes, earliest: float = UNIX_MIN) -> Optional[float]:
     """Unix seconds or milliseconds within ``earliest``..2100, else None."""
     try:
         value = float(text)
@@ -99,28 +99,32 @@ def parse_leading_time(text: str) -> Optional[float]:
 
 def parse_tag_block(body: bytes) -> TagBlock:
     """``body`` is what lies between the backslashes, checksum included if present."""
-    tag = TagBlock()
     star = body.rfind(b"*")
     if star < 0:
         # NMEA 4.10 makes the checksum mandatory: values that cannot be checked are not used.
-        return tag
-    fields, checksum = body[:star], body[star + 1:]
+        return TagBlock()
+    return tag_from_fields(body[:star], body[star + 1:])
+
+
+def tag_from_fields(fields: bytes, checksum: bytes) -> TagBlock:
+    """A tag block from its fields (``s:...,c:...``) and its checksum's hex digits."""
     try:
-        tag.checksum_ok = len(checksum) == 2 and int(checksum, 16) == nmea_checksum(fields)
+        checksum_ok = len(checksum) == 2 and int(checksum, 16) == nmea_checksum(fields)
     except ValueError:
-        tag.checksum_ok = False
+        checksum_ok = False
+    time = source = group = None
     for item in fields.split(b","):
-        key, _, value = item.partition(b":")
-        if key == b"c":
+        key = item[:2]
+        if key == b"c:":
             # An explicit c: field is taken as given, however old: it is what the receiver said.
-            tag.time = parse_unix_time(value.decode("ascii", "replace"), earliest=0)
-        elif key == b"s":
-            tag.source = value.decode("ascii", "replace")
-        elif key == b"g":
-            parts = value.split(b"-")
+            time = parse_unix_time(item[2:], earliest=0)
+        elif key == b"s:":
+            source = item[2:].decode("ascii", "replace")
+        elif key == b"g:":
+            parts = item[2:].split(b"-")
             if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
-                tag.group = (int(parts[0]), int(parts[1]), parts[2].decode("ascii", "replace"))
-    return tag
+                group = (int(parts[0]), int(parts[1]), parts[2].decode("ascii", "replace"))
+    return TagBlock(time, source, group, checksum_ok)
 
 
 def pghp_time(line: bytes) -> Optional[float]:
@@ -287,7 +291,7 @@ def parse_common_line(line: bytes) -> Optional[Fragment]:
     tag = None
     time = None
     if tag_fields is not None:
-        tag = parse_tag_block(tag_fields + b"*" + tag_checksum)
+        tag = tag_from_fields(tag_fields, tag_checksum)
         time = tag.time
     return Fragment(address.decode(), int(count), int(number), seq_id.decode(), channel.decode(), payload, int(fill),
                     tag, time, line.rstrip(b"\r\n")[line.find(b"!"):] if tag_fields is not None else line.rstrip())
