@@ -351,6 +351,14 @@ def test_a_detour_across_a_zone_is_one_zone_entry_not_also_a_route_deviation():
     assert [e.kind for e in run_rules(ctx, [detect_route_deviation, detect_zone_entry])] == ["zone_entry"]
 
 
+def test_a_window_too_short_to_learn_lanes_from_is_not_fitted_at_all(monkeypatch):
+    def no_fit(*_):
+        raise AssertionError("lanes fitted on a window too short to judge by")
+
+    monkeypatch.setattr(TrafficLanes, "fit", no_fit)
+    assert detect_route_deviation(context(detour())) == []  # 7.5 h of one ship, no history
+
+
 def test_a_few_displaced_fixes_are_noise_not_a_route_deviation():
     track = voyage(DARK, 30.0, *LANE, [(90.0, 12.0, 6.0)])
     jump = track.index[100:104]

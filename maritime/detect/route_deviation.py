@@ -74,7 +74,12 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
     tracks = valid_positions(ctx.tracks)
     if len(tracks) < 2:
         return []
-    lanes = lanes if lanes is not None else ctx.lanes if ctx.lanes is not None else fit_lanes(ctx)
+    lanes = lanes if lanes is not None else ctx.lanes
+    if lanes is None:
+        source = ctx.history if ctx.history is not None and not ctx.history.empty else tracks
+        if (source["time"].max() - source["time"].min()).total_seconds() < s.route_deviation_min_history_h * 3600:
+            return []  # too short to learn lanes from: not worth fitting them (a tick's window, every minute)
+        lanes = fit_lanes(ctx)
     if lanes.hours_ < s.route_deviation_min_history_h:
         return []
     mmsi = tracks["mmsi"].to_numpy()
