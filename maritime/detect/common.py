@@ -45,15 +45,22 @@ def cut_by_window(t_start: np.ndarray, at_vessel_start: np.ndarray, window_start
     return np.asarray(at_vessel_start, dtype=bool) & (np.asarray(t_start) - window_start_s < WINDOW_EDGE_S)
 
 
+def window_starts(ctx, t: np.ndarray) -> tuple[float, dict[int, float]]:
+    """Where the window begins, in unix seconds (its first report when ``ctx.since`` is None), and where
+    it begins earlier for the vessels of still-open episodes (see TrackContext.extended)."""
+    def seconds(moment) -> float:
+        return (pd.Timestamp(moment) - pd.Timestamp(EPOCH)).total_seconds()
+
+    base = seconds(ctx.since) if ctx.since is not None else (float(t.min()) if len(t) else 0.0)
+    return base, {vessel: seconds(moment) for vessel, moment in ctx.extended.items()}
+
+
 def window_start_s(ctx, mmsi: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Per report: where the window begins for its vessel, in unix seconds (see TrackContext.extended)."""
-    if ctx.since is not None:
-        base = (pd.Timestamp(ctx.since) - pd.Timestamp(EPOCH)).total_seconds()
-    else:
-        base = float(t.min()) if len(t) else 0.0
+    """Per report: where the window begins for its vessel, in unix seconds."""
+    base, earlier = window_starts(ctx, t)
     start = np.full(len(mmsi), base)
-    for vessel, moment in ctx.extended.items():
-        start[mmsi == vessel] = (pd.Timestamp(moment) - pd.Timestamp(EPOCH)).total_seconds()
+    for vessel, moment in earlier.items():
+        start[mmsi == vessel] = moment
     return start
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from maritime.detect.common import (WINDOW_EDGE_S, as_datetime, epoch_s, in_types, new_vessel, newest_s, per_report,
-                                    rounded, ship_types, speed_kn, valid_positions, window_start_s)
+                                    rounded, ship_types, speed_kn, valid_positions, window_starts)
 from maritime.detect.events import Event
 from maritime.detect.grid import METRES_PER_DEG
 from maritime.detect.places import PILOT, PORT_TENDER, TUGS, away_from_ports, fishing_on_grounds
@@ -94,8 +94,7 @@ def detect_rendezvous(ctx: TrackContext) -> list[Event]:
     new_pair[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (k[1:] - k[:-1] > MAX_MISSING_BINS + 1)
     pairs["episode"] = np.cumsum(new_pair)
     newest_bin = np.floor(newest_s(ctx) / bin_s)
-    mmsi = ctx.tracks["mmsi"].to_numpy()
-    window_starts = dict(zip(mmsi, window_start_s(ctx, mmsi, epoch_s(ctx.tracks["time"]))))
+    base_start, earlier_start = window_starts(ctx, epoch_s(ctx.tracks["time"]))
     thresholds = {"rendezvous_max_distance_m": s.rendezvous_max_distance_m,
                   "rendezvous_max_sog_kn": s.rendezvous_max_sog_kn,
                   "rendezvous_min_minutes": s.rendezvous_min_minutes,
@@ -107,7 +106,7 @@ def detect_rendezvous(ctx: TrackContext) -> list[Event]:
         start = max(head["t_first_a"], head["t_first_b"])
         end = min(tail["t_last_a"], tail["t_last_b"])
         minutes = float(end - start) / 60.0
-        window_start = max(window_starts[head["mmsi_a"]], window_starts[head["mmsi_b"]])
+        window_start = max(earlier_start.get(head["mmsi_a"], base_start), earlier_start.get(head["mmsi_b"], base_start))
         if minutes < s.rendezvous_min_minutes or start - window_start < WINDOW_EDGE_S:
             continue
         ongoing = tail["bin"] >= newest_bin - MAX_MISSING_BINS

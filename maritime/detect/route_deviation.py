@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+import pandas as pd
 
 from maritime.detect.common import (as_datetime, cut_by_window, epoch_s, join_runs, last_of_vessel, new_vessel,
                                     newest_s, per_report, runs, ship_types, valid_positions, window_start_s)
@@ -38,10 +39,13 @@ from maritime.detect.tracks import TrackContext
 KIND = "route_deviation"
 
 
+def lane_training(ctx: TrackContext) -> pd.DataFrame:
+    """What lanes are learned from without stored history: the context's history, else its tracks."""
+    return ctx.history if ctx.history is not None and not ctx.history.empty else ctx.tracks
+
+
 def fit_lanes(ctx: TrackContext) -> TrafficLanes:
-    """Lanes learned from the context's history, or from its tracks when there is none."""
-    history = ctx.history if ctx.history is not None and not ctx.history.empty else ctx.tracks
-    return TrafficLanes.from_settings(ctx.settings).fit(history, ship_types(ctx))
+    return TrafficLanes.from_settings(ctx.settings).fit(lane_training(ctx), ship_types(ctx))
 
 
 def detour_m(lat: np.ndarray, lon: np.ndarray, t: np.ndarray, a: int, b: int, lo: int, hi: int,
@@ -76,8 +80,8 @@ def detect_route_deviation(ctx: TrackContext, lanes: Optional[TrafficLanes] = No
         return []
     lanes = lanes if lanes is not None else ctx.lanes
     if lanes is None:
-        source = ctx.history if ctx.history is not None and not ctx.history.empty else tracks
-        if (source["time"].max() - source["time"].min()).total_seconds() < s.route_deviation_min_history_h * 3600:
+        times = lane_training(ctx)["time"]
+        if (times.max() - times.min()).total_seconds() < s.route_deviation_min_history_h * 3600:
             return []  # too short to learn lanes from: not worth fitting them (a tick's window, every minute)
         lanes = fit_lanes(ctx)
     if lanes.hours_ < s.route_deviation_min_history_h:
